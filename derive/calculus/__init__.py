@@ -1,0 +1,1 @@
+"""Symbolic objects and numeric evaluation shared by recipes, verifier and checker."""

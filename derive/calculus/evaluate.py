@@ -1,0 +1,380 @@
+"""Numeric evaluation of engine expressions with mpmath: indices, sums, definitions, derivatives."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mpmath
+import sympy as sp
+from sympy.matrices.expressions import MatAdd, MatMul, MatrixExpr, MatrixSymbol, Transpose
+
+from .objects import Diag, Entrywise, Grad, Jac, sigmoid
+
+
+class EvalError(ArithmeticError):
+    """An expression that has no finite value at the point (log of a negative, unknown leaf...)."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    """head := body, where head is a Symbol (L) or an Indexed symbol (a[i]) with symbol indices."""
+
+    head: sp.Basic
+    body: sp.Basic
+
+    @property
+    def name(self) -> str:
+        return _name(self.head)
+
+    @property
+    def indices(self) -> tuple:
+        return tuple(self.head.indices) if isinstance(self.head, sp.Indexed) else ()
+
+
+def _name(x) -> str:
+    if isinstance(x, sp.Indexed):
+        return str(x.base.label)
+    if isinstance(x, (MatrixSymbol, sp.IndexedBase)):
+        return str(x.name) if isinstance(x, MatrixSymbol) else str(x.label)
+    return str(x)
+
+
+Vec = list  # a list of mpf
+
+
+class Evaluator:
+    """Evaluates at one point: leaf values, the size K and the index values in force.
+
+    Defined names are computed from their definitions and memoised, so a shared sum such as
+    sum_k e^{z_k} is computed once per point. `overrides` hold a defined name as a variable
+    (for partial derivatives with respect to it).
+    """
+
+    def __init__(self, leaves: dict, K: int, defs: dict, size_symbol=None, overrides=None, dps: int = 60):
+        self.leaves, self.K, self.defs = leaves, K, defs
+        self.size_symbol = size_symbol
+        self.overrides = overrides or {}
+        self.dps = dps
+        self._memo: dict = {}
+
+    # -- scalars -----------------------------------------------------------------------------
+    def scalar(self, e, idx: dict | None = None):
+        idx = idx or {}
+        with mpmath.workdps(self.dps):
+            return self._s(e, idx)
+
+    def _s(self, e, idx):
+        if e.is_Number:
+            if e.is_Integer:
+                return mpmath.mpf(int(e))
+            if e.is_Rational:
+                return mpmath.mpf(int(e.p)) / int(e.q)
+            if e.is_finite:
+                return mpmath.mpf(str(e))
+            raise EvalError("an infinite constant")
+        if e is sp.pi:
+            return +mpmath.pi
+        if e is sp.E:
+            return mpmath.e()
+        if isinstance(e, sp.Symbol):
+            if e in idx:
+                return mpmath.mpf(idx[e])
+            if self.size_symbol is not None and e == self.size_symbol:
+                return mpmath.mpf(self.K)
+            return self._named(str(e), (), idx)
+        if isinstance(e, sp.Indexed):
+            ints = tuple(self._index(t, idx) for t in e.indices)
+            return self._named(str(e.base.label), ints, idx)
+        if isinstance(e, sp.Add):
+            return mpmath.fsum(self._s(a, idx) for a in e.args)
+        if isinstance(e, sp.Mul):
+            out = mpmath.mpf(1)
+            for a in e.args:
+                out *= self._s(a, idx)
+            return out
+        if isinstance(e, sp.Pow):
+            b, x = self._s(e.base, idx), self._s(e.exp, idx)
+            if b == 0 and x < 0:
+                raise EvalError("division by zero")
+            if b < 0 and x != int(x):
+                raise EvalError("a fractional power of a negative number")
+            return b ** x
+        if isinstance(e, sp.exp):
+            return mpmath.exp(self._s(e.args[0], idx))
+        if isinstance(e, sp.log):
+            x = self._s(e.args[0], idx)
+            if x <= 0:
+                raise EvalError("the logarithm of a number that is not positive")
+            return mpmath.log(x)
+        if isinstance(e, sigmoid):
+            return 1 / (1 + mpmath.exp(-self._s(e.args[0], idx)))
+        if isinstance(e, sp.KroneckerDelta):
+            return mpmath.mpf(int(self._index(e.args[0], idx) == self._index(e.args[1], idx)))
+        if isinstance(e, (sp.Sum, sp.Product)):
+            # memoised: a shared denominator sum_k e^{z_k} is computed once per point
+            key = (e, tuple(sorted((str(s), v) for s, v in idx.items() if s in _free_symbols(e))))
+            if key not in self._memo:
+                self._memo[key] = self._reduce(e, idx)
+            return self._memo[key]
+        if isinstance(e, (sp.Max, sp.Min)):
+            vals = [self._s(a, idx) for a in e.args]
+            return max(vals) if isinstance(e, sp.Max) else min(vals)
+        if isinstance(e, sp.Abs):
+            return abs(self._s(e.args[0], idx))
+        if isinstance(e, sp.Derivative):
+            return self._derivative(e, idx)
+        if isinstance(e, sp.MatrixElement):
+            m = self.matrix(e.parent, idx)
+            return m[self._index(e.i, idx)][self._index(e.j, idx)]
+        if isinstance(e, (MatrixExpr, sp.MatrixBase)) and e.shape == (1, 1):
+            return self.matrix(e, idx)[0][0]
+        numeric = getattr(e, "numeric", None)
+        if numeric is not None:  # extension point: objects that know their own value
+            return numeric(self, idx)
+        raise EvalError(f"cannot evaluate {type(e).__name__}")
+
+    def _index(self, t, idx) -> int:
+        v = self._s(t, idx)
+        if v != int(v):
+            raise EvalError("an index that is not a whole number")
+        return int(v)
+
+    def _named(self, name: str, ints: tuple, idx):
+        key = (name, ints)
+        if key in self.overrides:
+            return self.overrides[key]
+        if key in self._memo:
+            return self._memo[key]
+        d = self.defs.get(name)
+        if d is not None and len(d.indices) == len(ints):
+            for v in ints:
+                if not 1 <= v <= self.K:
+                    raise EvalError(f"index {v} of {name} is outside 1..{self.K}")
+            value = self._s(d.body, dict(zip(d.indices, ints)))
+        elif key in self.leaves:
+            value = self.leaves[key]
+        else:
+            shown = name + ("_" + ",".join(map(str, ints)) if ints else "")
+            raise EvalError(f"no value for {shown}")
+        self._memo[key] = value
+        return value
+
+    def _reduce(self, e, idx):
+        body, (k, lo, hi) = e.function, e.limits[0]
+        if len(e.limits) > 1:
+            inner = type(e)(body, *e.limits[:-1])
+            body, (k, lo, hi) = inner, e.limits[-1]
+        lo, hi = self._index(lo, idx), self._index(hi, idx)
+        vals = (self._s(body, {**idx, k: v}) for v in range(lo, hi + 1))
+        if isinstance(e, sp.Sum):
+            return mpmath.fsum(vals)
+        out = mpmath.mpf(1)
+        for v in vals:
+            out *= v
+        return out
+
+    # -- derivatives ---------------------------------------------------------------------------
+    def _key(self, var, idx):
+        if isinstance(var, sp.Indexed):
+            return (str(var.base.label), tuple(self._index(t, idx) for t in var.indices))
+        if isinstance(var, sp.Symbol):
+            return (str(var), ())
+        raise EvalError(f"cannot differentiate with respect to {var}")
+
+    def shifted(self, changes: dict) -> "Evaluator":
+        """The same point with some variables moved (a defined name becomes a held variable)."""
+        extra = self.dps // 3 + 5  # the difference quotient loses a third of the digits
+        return Evaluator(self.leaves if not changes else {**self.leaves, **{k: v for k, v in changes.items() if k[0] not in self.defs}},
+                         self.K, self.defs, self.size_symbol,
+                         {**self.overrides, **{k: v for k, v in changes.items() if k[0] in self.defs}},
+                         self.dps + extra)
+
+    def value_of(self, key):
+        name, ints = key
+        return self._named(name, ints, {})
+
+    def _step(self):
+        return mpmath.mpf(10) ** (-(self.dps // 3))
+
+    def directional(self, f, direction: dict, idx):
+        """d/dt f(p + t w) at t = 0, central difference at raised precision (error ~ h^2)."""
+        h = self._step()
+        base = {k: self.value_of(k) for k in direction}
+        plus = self.shifted({k: base[k] + h * w for k, w in direction.items()})
+        minus = self.shifted({k: base[k] - h * w for k, w in direction.items()})
+        return f(plus, minus, h)
+
+    def _derivative(self, e, idx):
+        expr, variables = e.expr, [v for v, n in e.variable_count for _ in range(int(n))]
+        if len(variables) > 1:  # d^2 X / du dv = d/du (dX/dv)
+            inner = sp.Derivative(expr, *variables[1:])
+            variables, expr = variables[:1], inner
+        key = self._key(variables[0], idx)
+        return self.directional(lambda p, m, h: (p._s(expr, idx) - m._s(expr, idx)) / (2 * h), {key: 1}, idx)
+
+    # -- matrices ---------------------------------------------------------------------------
+    def shape(self, e, idx) -> tuple[int, int]:
+        r, c = e.shape
+        return (self._index(sp.sympify(r), idx), self._index(sp.sympify(c), idx))
+
+    def matrix(self, e, idx: dict | None = None) -> list[list]:
+        idx = idx or {}
+        with mpmath.workdps(self.dps):
+            return self._m(e, idx)
+
+    def _m(self, e, idx):
+        if isinstance(e, sp.MatrixBase):
+            return [[self._s(e[r, c], idx) for c in range(e.cols)] for r in range(e.rows)]
+        if isinstance(e, MatrixSymbol):
+            rows, cols = self.shape(e, idx)
+            if cols != 1:
+                raise EvalError(f"cannot evaluate the matrix symbol {e.name}")
+            return [[self._named(e.name, (r + 1,), idx)] for r in range(rows)]
+        if isinstance(e, Entrywise):
+            body, i, j = e.args[:3]
+            rows, cols = self.shape(e, idx)
+            return [[self._s(body, {**idx, i: r + 1, j: c + 1}) for c in range(cols)] for r in range(rows)]
+        if isinstance(e, Transpose):
+            m = self._m(e.arg, idx)
+            return [list(col) for col in zip(*m)]
+        if isinstance(e, Diag):
+            v = [row[0] for row in self._m(e.args[0], idx)]
+            return [[v[r] if r == c else mpmath.mpf(0) for c in range(len(v))] for r in range(len(v))]
+        if isinstance(e, MatAdd):
+            parts = [self._m(a, idx) for a in e.args]
+            return [[mpmath.fsum(p[r][c] for p in parts) for c in range(len(parts[0][0]))] for r in range(len(parts[0]))]
+        if isinstance(e, MatMul):
+            scale, out = mpmath.mpf(1), None
+            for a in e.args:
+                if isinstance(a, (MatrixExpr, sp.MatrixBase)):
+                    m = self._m(a, idx)
+                    out = m if out is None else _matmul(out, m)
+                else:
+                    scale *= self._s(a, idx)
+            return [[scale * x for x in row] for row in out]
+        if isinstance(e, (Jac, Grad)):
+            n = self.shape(e, idx)[1] if isinstance(e, Jac) else 1
+            cols = [self._apply(e, [mpmath.mpf(int(c == k)) for c in range(n)], idx) for k in range(n)]
+            return [list(r) for r in zip(*cols)]
+        if not isinstance(e, MatrixExpr):  # a scalar in matrix position
+            return [[self._s(e, idx)]]
+        raise EvalError(f"cannot evaluate the matrix {type(e).__name__}")
+
+    def apply(self, e, w: Vec, idx: dict | None = None) -> Vec:
+        """e @ w without forming e when it is a Jacobian (one directional derivative)."""
+        with mpmath.workdps(self.dps):
+            return self._apply(e, w, idx or {})
+
+    def apply_t(self, e, u: Vec, idx: dict | None = None) -> Vec:
+        """e^T @ u; a gradient applied this way costs one directional derivative."""
+        with mpmath.workdps(self.dps):
+            return self._apply_t(e, u, idx or {})
+
+    def _apply(self, e, w, idx):
+        if isinstance(e, Jac):
+            f, v = e.args
+            rows = self.shape(f, idx)[0]
+            direction = {(v.name, (c + 1,)): w[c] for c in range(len(w))}
+            return self.directional(lambda p, m, h: [(p._named(f.name, (r + 1,), idx) - m._named(f.name, (r + 1,), idx)) / (2 * h)
+                                                     for r in range(rows)], direction, idx)
+        if isinstance(e, Transpose):
+            return self._apply_t(e.arg, w, idx)
+        if isinstance(e, Entrywise):
+            out = self._separable_apply(e, w, idx)
+            if out is not None:
+                return out
+        if isinstance(e, Diag):
+            v = [row[0] for row in self._m(e.args[0], idx)]
+            return [a * b for a, b in zip(v, w)]
+        if isinstance(e, MatAdd):
+            parts = [self._apply(a, w, idx) for a in e.args]
+            return [mpmath.fsum(col) for col in zip(*parts)]
+        if isinstance(e, MatMul):
+            scale, out = mpmath.mpf(1), w
+            for a in reversed(e.args):
+                if isinstance(a, (MatrixExpr, sp.MatrixBase)):
+                    out = self._apply(a, out, idx)
+                else:
+                    scale *= self._s(a, idx)
+            return [scale * x for x in out]
+        return _matvec(self._m(e, idx), w)
+
+    def _separable_apply(self, e, w, idx):
+        """M w in O(K) when every term of the entry is f(i) g(j) or f(i) g(i) delta_ij."""
+        body, i, j = e.args[:3]
+        rows, cols = self.shape(e, idx)
+        out = [mpmath.mpf(0)] * rows
+        for term in _expanded_terms(body):
+            parts = {"i": [], "j": [], "c": []}
+            delta = False
+            for f in sp.Mul.make_args(term):
+                fs = _free_symbols(f)
+                if i in fs and j in fs:
+                    if not (isinstance(f, sp.KroneckerDelta) and set(f.args) == {i, j}) or delta:
+                        return None
+                    delta = True
+                else:
+                    parts["i" if i in fs else "j" if j in fs else "c"].append(f)
+            c = self._s(sp.Mul(*parts["c"]), idx)
+            fi = [self._s(sp.Mul(*parts["i"]), {**idx, i: r + 1}) for r in range(rows)]
+            if delta:
+                gj = [self._s(sp.Mul(*parts["j"]), {**idx, j: r + 1}) for r in range(min(rows, cols))]
+                for r in range(min(rows, cols)):
+                    out[r] += c * fi[r] * gj[r] * w[r]
+            else:
+                s = mpmath.fsum(self._s(sp.Mul(*parts["j"]), {**idx, j: q + 1}) * w[q] for q in range(cols))
+                for r in range(rows):
+                    out[r] += c * fi[r] * s
+        return out
+
+    def _apply_t(self, e, u, idx):
+        if isinstance(e, Grad):
+            L, v = e.args
+            rows = self.shape(v, idx)[0]
+            direction = {(v.name, (r + 1,)): u[r] for r in range(rows)}
+            return [self.directional(lambda p, m, h: (p._s(L, idx) - m._s(L, idx)) / (2 * h), direction, idx)]
+        if isinstance(e, Transpose):
+            return self._apply(e.arg, u, idx)
+        if isinstance(e, Diag):
+            return self._apply(e, u, idx)
+        if isinstance(e, MatAdd):
+            parts = [self._apply_t(a, u, idx) for a in e.args]
+            return [mpmath.fsum(col) for col in zip(*parts)]
+        if isinstance(e, MatMul):
+            scale, out = mpmath.mpf(1), u
+            for a in e.args:
+                if isinstance(a, (MatrixExpr, sp.MatrixBase)):
+                    out = self._apply_t(a, out, idx)
+                else:
+                    scale *= self._s(a, idx)
+            return [scale * x for x in out]
+        m = self._m(e, idx)
+        return _matvec([list(c) for c in zip(*m)], u)
+
+
+_FREE: dict = {}
+_TERMS: dict = {}
+
+
+def _expanded_terms(body) -> tuple:
+    if body not in _TERMS:
+        _TERMS[body] = sp.Add.make_args(sp.expand(body))
+    return _TERMS[body]
+
+
+def _free_symbols(e) -> frozenset:
+    if e not in _FREE:
+        if len(_FREE) > 100_000:
+            _FREE.clear()
+        _FREE[e] = frozenset(e.free_symbols)
+    return _FREE[e]
+
+
+def _matmul(a, b):
+    bt = list(zip(*b))
+    return [[mpmath.fsum(x * y for x, y in zip(row, col)) for col in bt] for row in a]
+
+
+def _matvec(m, w):
+    if m and len(m[0]) != len(w):
+        raise EvalError("matrix sizes do not match")
+    return [mpmath.fsum(x * y for x, y in zip(row, w)) for row in m]

@@ -1,0 +1,24 @@
+"""The one place SymPy symbols are made, so every module builds equal objects for equal names."""
+from __future__ import annotations
+
+import sympy as sp
+
+
+def index(name: str) -> sp.Symbol:
+    """An index letter (i, j, k, c, ...): a positive integer."""
+    return sp.Symbol(name, integer=True, positive=True)
+
+
+def size(name: str | int):
+    """The number of classes: an int, or a named positive integer (K, C, n)."""
+    return sp.Integer(name) if isinstance(name, int) else sp.Symbol(name, integer=True, positive=True)
+
+
+def scalar(name: str) -> sp.Symbol:
+    """A real scalar (the loss L, a temperature T, ...)."""
+    return sp.Symbol(name, real=True)
+
+
+def indexed(name: str) -> sp.IndexedBase:
+    """A vector or matrix of numbers written with subscripts (z_i, p_{ik})."""
+    return sp.IndexedBase(name, real=True)
