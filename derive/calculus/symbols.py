@@ -16,9 +16,9 @@ def size(name: str | int):
 
 def scalar(name: str) -> sp.Symbol:
     """A real scalar (the loss L, a temperature T, ...)."""
-    return sp.Symbol(name, real=True)
+    return sp.Symbol(name)
 
 
 def indexed(name: str) -> sp.IndexedBase:
     """A vector or matrix of numbers written with subscripts (z_i, p_{ik})."""
-    return sp.IndexedBase(name, real=True)
+    return sp.IndexedBase(name)
