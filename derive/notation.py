@@ -29,7 +29,7 @@ class Notation:
 
     @classmethod
     def parse(cls, text: str | None, base: "Notation | None" = None) -> "Notation":
-        """Read `logits=x,probs=s,target=y,loss=e` (any subset, also `index=c,k,j`)."""
+        """Read `logits=x,probs=s,target=y,loss=e,i=c,j=k,k=j` (any subset)."""
         base = base or cls()
         if not text:
             return base.validated()
@@ -39,16 +39,8 @@ class Notation:
             if not part.strip():
                 continue
             if "=" not in part:
-                if "indices" in changes or "_pending" in changes:
-                    raise UsageError(f"--notation: expected KEY=VALUE, got {part.strip()!r}")
                 raise UsageError(f"--notation: expected KEY=VALUE, got {part.strip()!r}")
             key, value = (s.strip() for s in part.split("=", 1))
-            if key in ("index", "indices"):
-                letters = value.split()
-                if len(letters) != 3:
-                    raise UsageError("--notation: indices=I J K takes three letters separated by spaces")
-                changes.update(zip(("i", "j", "k"), letters))
-                continue
             if key not in names:
                 raise UsageError(f"--notation: unknown name {key!r} (use {', '.join(sorted(names))})")
             changes[key] = value

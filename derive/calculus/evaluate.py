@@ -80,10 +80,10 @@ class Evaluator:
                 return mpmath.mpf(idx[e])
             if self.size_symbol is not None and e == self.size_symbol:
                 return mpmath.mpf(self.K)
-            return self._named(str(e), (), idx)
+            return self._named(e.name, (), idx)
         if isinstance(e, sp.Indexed):
             ints = tuple(self._index(t, idx) for t in e.indices)
-            return self._named(str(e.base.label), ints, idx)
+            return self._named(e.base.label.name, ints, idx)
         if isinstance(e, sp.Add):
             return mpmath.fsum(self._s(a, idx) for a in e.args)
         if isinstance(e, sp.Mul):
@@ -109,19 +109,18 @@ class Evaluator:
             return 1 / (1 + mpmath.exp(-self._s(e.args[0], idx)))
         if isinstance(e, sp.KroneckerDelta):
             return mpmath.mpf(int(self._index(e.args[0], idx) == self._index(e.args[1], idx)))
-        if isinstance(e, (sp.Sum, sp.Product)):
-            # memoised: a shared denominator sum_k e^{z_k} is computed once per point
+        if isinstance(e, (sp.Sum, sp.Product, sp.Derivative)):
+            # memoised per point: a shared denominator sum_k e^{z_k} is computed once, and
+            # dL/da_i once for every j it is multiplied with
             key = (e, tuple(sorted((str(s), v) for s, v in idx.items() if s in _free_symbols(e))))
             if key not in self._memo:
-                self._memo[key] = self._reduce(e, idx)
+                self._memo[key] = self._derivative(e, idx) if isinstance(e, sp.Derivative) else self._reduce(e, idx)
             return self._memo[key]
         if isinstance(e, (sp.Max, sp.Min)):
             vals = [self._s(a, idx) for a in e.args]
             return max(vals) if isinstance(e, sp.Max) else min(vals)
         if isinstance(e, sp.Abs):
             return abs(self._s(e.args[0], idx))
-        if isinstance(e, sp.Derivative):
-            return self._derivative(e, idx)
         if isinstance(e, sp.MatrixElement):
             m = self.matrix(e.parent, idx)
             return m[self._index(e.i, idx)][self._index(e.j, idx)]
@@ -133,6 +132,10 @@ class Evaluator:
         raise EvalError(f"cannot evaluate {type(e).__name__}")
 
     def _index(self, t, idx) -> int:
+        if t in idx:  # the fast paths: an index letter in force, or a literal
+            return idx[t]
+        if t.is_Integer:
+            return int(t)
         v = self._s(t, idx)
         if v != int(v):
             raise EvalError("an index that is not a whole number")
@@ -175,9 +178,9 @@ class Evaluator:
     # -- derivatives ---------------------------------------------------------------------------
     def _key(self, var, idx):
         if isinstance(var, sp.Indexed):
-            return (str(var.base.label), tuple(self._index(t, idx) for t in var.indices))
+            return (var.base.label.name, tuple(self._index(t, idx) for t in var.indices))
         if isinstance(var, sp.Symbol):
-            return (str(var), ())
+            return (var.name, ())
         raise EvalError(f"cannot differentiate with respect to {var}")
 
     def shifted(self, changes: dict) -> "Evaluator":
@@ -365,7 +368,8 @@ def _free_symbols(e) -> frozenset:
     if e not in _FREE:
         if len(_FREE) > 100_000:
             _FREE.clear()
-        _FREE[e] = frozenset(e.free_symbols)
+        # atoms, not free_symbols: SymPy leaves a Derivative's variables out of free_symbols
+        _FREE[e] = frozenset(e.atoms(sp.Symbol))
     return _FREE[e]
 
 

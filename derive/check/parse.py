@@ -1,0 +1,630 @@
+"""Our own LaTeX grammar (lark, LALR) for one side of an equation, turned into engine SymPy objects."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import sympy as sp
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from sympy.matrices.expressions import MatrixExpr, MatrixSymbol
+
+from ..calculus import objects
+from ..calculus.objects import Grad, Jac, sigmoid
+from ..calculus.symbols import index, indexed, scalar, size
+from ..errors import ParseError
+
+MAX_CHARS = 4000    # one side of one equation; longer input is refused, never slowly parsed
+MAX_DEPTH = 40      # nesting of braces and parentheses; keeps every recursion shallow
+
+EULER = sp.Symbol("e")  # bare e: Euler's number unless the document defines a name e
+
+
+class Unsupported(ParseError):
+    """Well-formed math that uses a construct the checker does not judge (the step is unverified)."""
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What the surrounding document says about letters: which are sizes and which are indices."""
+
+    sizes: tuple[tuple[str, sp.Basic], ...] = (("K", size("K")),)   # name -> K symbol or Integer
+    default_size: sp.Basic = field(default_factory=lambda: size("K"))
+    indices: frozenset[str] = frozenset("ijklmnct")                 # bare letters that are indices
+    line: int = 1            # where the text starts in the user's file, for messages
+    column: int = 1
+
+    def size_of(self, name: str):
+        return dict(self.sizes).get(name)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", maybe_placeholders=False)
+
+
+def parse_latex(text: str, ctx: ParseContext | None = None) -> sp.Basic:
+    """One side of an equation -> SymPy. Raises ParseError (with line, column) or Unsupported."""
+    ctx = ctx or ParseContext()
+    if len(text) > MAX_CHARS:
+        raise ParseError(f"expression longer than {MAX_CHARS} characters", ctx.line, ctx.column)
+    _check_depth(text, ctx)
+    if re.search(r"\\begin\s*\{\s*[pbvBV]?matrix\*?\s*\}", text):
+        raise Unsupported("a matrix written out entry by entry", ctx.line, ctx.column)
+    if re.search(r"\\begin\s*\{", text):
+        raise Unsupported("a nested environment inside an expression", ctx.line, ctx.column)
+    if not text.strip():
+        raise ParseError("empty expression", ctx.line, ctx.column)
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as exc:
+        raise _syntax_error(exc, text, ctx) from None
+    try:
+        return _value(_Build(ctx).transform(tree), ctx)
+    except VisitError as exc:
+        inner = exc.orig_exc
+        if isinstance(inner, ParseError):
+            raise inner from None
+        raise Unsupported(f"cannot build the expression ({type(inner).__name__}: {inner})", ctx.line, ctx.column) from None
+    except RecursionError:
+        raise ParseError("expression nested too deeply", ctx.line, ctx.column) from None
+
+
+def _where(text: str, pos: int, ctx: ParseContext) -> tuple[int, int]:
+    before = text[:pos]
+    nl = before.count("\n")
+    if nl:
+        return ctx.line + nl, pos - before.rfind("\n")
+    return ctx.line, ctx.column + pos
+
+
+def _check_depth(text: str, ctx: ParseContext) -> None:
+    depth = 0
+    for pos, ch in enumerate(text):
+        if ch in "{([":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ParseError(f"braces nested more than {MAX_DEPTH} deep", *_where(text, pos, ctx))
+        elif ch in "})]":
+            depth -= 1
+
+
+def _syntax_error(exc: UnexpectedInput, text: str, ctx: ParseContext) -> ParseError:
+    pos = getattr(exc, "pos_in_stream", None)
+    if pos is None:
+        pos = len(text)
+    line, col = _where(text, pos, ctx)
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        return ParseError("the expression ends too early (an unclosed brace or a missing operand?)", line, col)
+    if isinstance(exc, UnexpectedCharacters):
+        return ParseError(f"unexpected {text[pos:pos + 12].split()[0] if text[pos:pos + 12].split() else repr(text[pos])!s}", line, col)
+    if isinstance(exc, UnexpectedToken):
+        return ParseError(f"unexpected {exc.token!s}", line, col)
+    return ParseError("cannot read this math", line, col)
+
+
+# -- intermediate objects -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Name:
+    """A bare letter or word: its meaning (index, size, scalar, e) is decided where it is used."""
+
+    text: str
+    word: bool = False
+
+
+@dataclass(frozen=True)
+class Term:
+    """A flat run of factors and operators (juxtaposition, \\cdot, /, \\sum, \\partial, \\log)."""
+
+    items: tuple
+
+
+@dataclass(frozen=True)
+class SumOp:
+    var: sp.Symbol | None
+    lo: sp.Basic | None
+    hi: sp.Basic | None
+    except_: sp.Symbol | None = None
+
+
+@dataclass(frozen=True)
+class PartialOf:
+    """\\partial X: only meaningful as the numerator or denominator of a derivative."""
+
+    operand: object   # None for the operator form \frac{\partial}{\partial v}
+
+
+@dataclass(frozen=True)
+class DerivOp:
+    """\\frac{\\partial}{\\partial v}: applies to the rest of the product."""
+
+    var: sp.Basic
+
+
+@dataclass(frozen=True)
+class Func:
+    name: str
+
+
+_MUL, _DIV, _TOP = object(), object(), object()
+_FUNCS = {"log": sp.log, "ln": sp.log, "exp": sp.exp, "sigma": sigmoid}
+_WORD_FUNCS = {"log": sp.log, "ln": sp.log, "exp": sp.exp}
+
+
+def _value(x, ctx: ParseContext, allow_partial: bool = False):
+    """Resolve an intermediate object to SymPy (a PartialOf survives only where a fraction wants it)."""
+    if isinstance(x, Name):
+        return _name_value(x, ctx)
+    if isinstance(x, Term):
+        x = _build_term(x.items, ctx)
+    elif isinstance(x, _Paren):
+        return _value(x.value, ctx, allow_partial)
+    elif isinstance(x, _Bold):
+        return objects.vector(x.name, ctx.default_size)
+    if isinstance(x, PartialOf):
+        if allow_partial:
+            return x
+        raise ParseError("\\partial outside a derivative", ctx.line, ctx.column)
+    if isinstance(x, DerivOp):
+        raise ParseError("\\frac{\\partial}{\\partial ...} with nothing to differentiate", ctx.line, ctx.column)
+    if isinstance(x, (SumOp, Func)) or x is _MUL or x is _DIV:
+        raise ParseError("an operator without an operand", ctx.line, ctx.column)
+    if x is _TOP:
+        raise ParseError("\\top outside a superscript", ctx.line, ctx.column)
+    return x
+
+
+def _name_value(n: Name, ctx: ParseContext):
+    s = ctx.size_of(n.text)
+    if s is not None:
+        return s
+    if n.word and n.text in _WORD_FUNCS:
+        raise ParseError(f"{n.text} without an argument", ctx.line, ctx.column)
+    if n.text in ctx.indices and not n.word:
+        return index(n.text)
+    return scalar(n.text)
+
+
+def _is_matrix(e) -> bool:
+    return isinstance(e, (MatrixExpr, sp.MatrixBase))
+
+
+def _mul(factors: list, ctx: ParseContext):
+    out = sp.Integer(1)
+    for f in factors:
+        try:
+            out = out * f
+        except (TypeError, ValueError, sp.ShapeError) as exc:
+            raise Unsupported(f"cannot multiply these factors ({exc})", ctx.line, ctx.column) from None
+    return out
+
+
+def _build_term(items: tuple, ctx: ParseContext):
+    """Division has the lowest precedence inside a term: a b / c d = (a b) / (c d)."""
+    parts: list[list] = [[]]
+    for it in items:
+        if it is _DIV:
+            parts.append([])
+        else:
+            parts[-1].append(it)
+    if any(not p for p in parts):
+        raise ParseError("a '/' without an operand", ctx.line, ctx.column)
+    values = [_build_product(p, ctx) for p in parts]
+    out = values[0]
+    for v in values[1:]:
+        out = _divide(out, v, ctx)
+    return out
+
+
+def _build_product(items: list, ctx: ParseContext):
+    """Right to left: \\sum, \\partial and d/dv take the rest of the product; functions the next factor."""
+    tail: list = []
+    for it in reversed(items):
+        if it is _MUL:
+            continue
+        if isinstance(it, SumOp):
+            tail = [_apply_sum(it, _product_of(tail, ctx, "\\sum"), ctx)]
+        elif isinstance(it, PartialOf):
+            tail = [PartialOf(_product_of(tail, ctx, "\\partial") if tail else None)]
+        elif isinstance(it, DerivOp):
+            tail = [derivative(_product_of(tail, ctx, "\\frac{\\partial}{\\partial}"), it.var, ctx)]
+        elif isinstance(it, Func):
+            if not tail:
+                raise ParseError(f"\\{it.name} without an argument", ctx.line, ctx.column)
+            arg = _value(tail[0], ctx)
+            if _is_matrix(arg):
+                raise Unsupported(f"\\{it.name} of a vector", ctx.line, ctx.column)
+            tail = [_FUNCS[it.name](arg)] + tail[1:]
+        elif isinstance(it, Name) and it.word and it.text in _WORD_FUNCS:
+            if not tail:
+                raise ParseError(f"{it.text} without an argument", ctx.line, ctx.column)
+            tail = [_WORD_FUNCS[it.text](_value(tail[0], ctx))] + tail[1:]
+        elif isinstance(it, Name) and it.word and tail and isinstance(tail[0], _Paren):
+            raise Unsupported(f"the function {it.text}(...)", ctx.line, ctx.column)
+        else:
+            tail.insert(0, it)
+    if len(tail) == 1 and isinstance(tail[0], PartialOf):
+        return tail[0]
+    return _product_of(tail, ctx, "")
+
+
+def _product_of(factors: list, ctx: ParseContext, what: str):
+    if not factors:
+        raise ParseError(f"{what} without an operand" if what else "empty product", ctx.line, ctx.column)
+    vals = []
+    for f in factors:
+        if isinstance(f, PartialOf):
+            raise ParseError("\\partial outside a derivative", ctx.line, ctx.column)
+        vals.append(_value(f, ctx))
+    return vals[0] if len(vals) == 1 else _mul(vals, ctx)
+
+
+@dataclass(frozen=True)
+class _Paren:
+    """A parenthesised group: kept apart so `softmax(x)` reads as an (unsupported) call."""
+
+    value: object
+
+
+def _apply_sum(op: SumOp, body, ctx: ParseContext):
+    if _is_matrix(body):
+        raise Unsupported("a sum of vectors", ctx.line, ctx.column)
+    var = op.var
+    if var is None:
+        var = _guess_sum_index(body, ctx)
+    lo = sp.Integer(1) if op.lo is None else op.lo
+    hi = ctx.default_size if op.hi is None else op.hi
+    if op.except_ is not None:
+        body = body * (1 - sp.KroneckerDelta(var, op.except_))
+    return sp.Sum(body, (var, lo, hi))
+
+
+def _guess_sum_index(body, ctx: ParseContext):
+    """\\sum e^{z_k} with no index written: the one index the body leaves free."""
+    free = sorted({s for x in sp.preorder_traversal(body) if isinstance(x, sp.Indexed)
+                   for t in x.indices for s in sp.sympify(t).free_symbols if s.is_integer and str(s) in ctx.indices},
+                  key=str)
+    if len(free) == 1:
+        return free[0]
+    for pref in ("k", "j", "t", "c"):
+        if any(str(s) == pref for s in free):
+            return index(pref)
+    raise Unsupported("a \\sum without an index whose index cannot be guessed", ctx.line, ctx.column)
+
+
+def derivative(expr, var, ctx: ParseContext):
+    """d expr / d var as the engine's unevaluated objects (Derivative, Grad, Jac)."""
+    if isinstance(var, MatrixSymbol):
+        if _is_matrix(expr):
+            if not isinstance(expr, MatrixSymbol):
+                raise Unsupported("the Jacobian of a vector expression (name the vector)", ctx.line, ctx.column)
+            return Jac(expr, var)
+        return Grad(expr, var)
+    if not isinstance(var, (sp.Symbol, sp.Indexed)):
+        raise Unsupported(f"a derivative with respect to {var}", ctx.line, ctx.column)
+    if _is_matrix(expr):
+        raise Unsupported("the derivative of a vector with respect to a scalar", ctx.line, ctx.column)
+    if not isinstance(expr, sp.Basic):
+        raise ParseError("nothing to differentiate", ctx.line, ctx.column)
+    return sp.Derivative(expr, var, evaluate=False)
+
+
+def _divide(num, den, ctx: ParseContext):
+    if isinstance(num, PartialOf) or isinstance(den, PartialOf):
+        if not (isinstance(num, PartialOf) and isinstance(den, PartialOf)) or den.operand is None:
+            raise ParseError("a derivative needs \\partial above and below", ctx.line, ctx.column)
+        if num.operand is None:
+            return DerivOp(den.operand)
+        return derivative(num.operand, den.operand, ctx)
+    if _is_matrix(den):
+        raise Unsupported("division by a vector", ctx.line, ctx.column)
+    try:
+        return num / den
+    except (TypeError, ValueError) as exc:
+        raise Unsupported(f"cannot divide ({exc})", ctx.line, ctx.column) from None
+
+
+def _negate(x, ctx: ParseContext):
+    if isinstance(x, PartialOf):
+        return PartialOf(-_value(x.operand, ctx)) if x.operand is not None else x
+    return -x
+
+
+# -- the tree transformer -------------------------------------------------------------------
+@v_args(inline=True)
+class _Build(Transformer):
+    def __init__(self, ctx: ParseContext):
+        super().__init__()
+        self.ctx = ctx
+
+    def start(self, e):
+        return e
+
+    def expr(self, *children):
+        ctx = self.ctx
+        if len(children) == 1 and isinstance(children[0], Term):
+            return children[0]   # kept raw: an index group {ik} reads its letters one by one
+        out, sign = None, "+"
+        for c in children:
+            if isinstance(c, Token) and c.type == "SIGN":
+                sign = str(c)
+                continue
+            v = _term_value(c, ctx)
+            if sign == "-":
+                v = _negate(v, ctx)
+            if out is None:
+                out = v
+            else:
+                if isinstance(out, PartialOf) or isinstance(v, PartialOf):
+                    raise ParseError("\\partial outside a derivative", ctx.line, ctx.column)
+                try:
+                    out = out + v
+                except (TypeError, ValueError, sp.ShapeError) as exc:
+                    raise Unsupported(f"cannot add a vector and a number ({exc})", ctx.line, ctx.column) from None
+            sign = "+"
+        return out
+
+    def term(self, *items):
+        return Term(tuple(items))
+
+    def partial(self, _tok):
+        return PartialOf(None)
+
+    def func(self, tok):
+        return Func(str(tok).lstrip("\\"))
+
+    def mulop(self, _tok):
+        return _MUL
+
+    def div(self, _tok):
+        return _DIV
+
+    # primaries
+    def letter(self, tok):
+        return Name(str(tok))
+
+    def word(self, tok):
+        return Name(str(tok), word=True)
+
+    def greek(self, tok):
+        name = str(tok).lstrip("\\")
+        if name == "pi":
+            return sp.pi
+        return Name(name, word=True)
+
+    def number(self, tok):
+        return sp.Rational(str(tok)) if "." in str(tok) else sp.Integer(str(tok))
+
+    def text(self, tok):
+        content = re.sub(r"^\\[a-zA-Z]+\s*\{|\}$", "", str(tok)).strip()
+        if re.fullmatch(r"[A-Za-z]", content):
+            return Name(content)
+        if re.fullmatch(r"[A-Za-z]+", content):
+            if content in _WORD_FUNCS:
+                return Name(content, word=True)
+            return Name(content, word=True)
+        raise Unsupported(f"the text {content!r} inside an expression", self.ctx.line, self.ctx.column)
+
+    def dots(self, tok):
+        raise Unsupported(f"an elided expression ({tok})", self.ctx.line, self.ctx.column)
+
+    def top(self, _tok):
+        return _TOP
+
+    def unknown(self, tok):
+        raise Unsupported(f"the command {tok}", self.ctx.line, self.ctx.column)
+
+    def brace(self, e):
+        return e
+
+    def paren(self, _l, e, _r):
+        return _Paren(e)
+
+    def tuple(self, *children):
+        raise Unsupported("a vector written out as a list of entries", self.ctx.line, self.ctx.column)
+
+    def frac(self, _tok, num, den):
+        return _divide(_term_value(num, self.ctx), _term_value(den, self.ctx), self.ctx)
+
+    def bold(self, _tok, arg):
+        return _Bold(_arg_name(arg))
+
+    def accent(self, tok, arg):
+        return Name(_arg_name(arg) + str(tok).lstrip("\\").replace("wide", "").replace("overline", "bar"), word=True)
+
+    # script arguments (kept raw: an index list and a power read them differently)
+    def arg_letter(self, tok):
+        return Name(str(tok))
+
+    def arg_digit(self, tok):
+        return sp.Integer(str(tok))
+
+    def arg_greek(self, tok):
+        return self.greek(tok)
+
+    def arg_top(self, _tok):
+        return _TOP
+
+    def arg_text(self, tok):
+        return self.text(tok)
+
+    def arg_group(self, e):
+        return e
+
+    def sublist(self, *exprs):
+        return _Sub(tuple(exprs))
+
+    def sub(self, arg):
+        return ("_", arg)
+
+    def sup(self, arg):
+        return ("^", arg)
+
+    def postfix(self, base, *scripts):
+        return _postfix(base, scripts, self.ctx)
+
+    # sums
+    def low_letter(self, tok):
+        return (str(tok), None, None)
+
+    def low_range(self, tok, _eq, lo):
+        return (str(tok), lo, None)
+
+    def low_except(self, tok, _neq, other):
+        return (str(tok), None, str(other))
+
+    def sumscript(self, *parts):
+        low, hi = None, None
+        for p in parts:
+            if isinstance(p, tuple) and len(p) == 3:
+                low = p
+            else:
+                hi = p
+        return (low, hi)
+
+    def sumop(self, _tok, script=None):
+        ctx = self.ctx
+        if script is None:
+            return SumOp(None, None, None)
+        low, hi = script
+        var = lo = exc = None
+        if low is not None:
+            var = index(low[0])
+            lo = None if low[1] is None else _term_value(low[1], ctx)
+            exc = None if low[2] is None else index(low[2])
+        hi_v = None if hi is None else _scalar_arg(hi, ctx)
+        return SumOp(var, lo, hi_v, exc)
+
+
+@dataclass(frozen=True)
+class _Bold:
+    name: str
+
+
+@dataclass(frozen=True)
+class _Sub:
+    exprs: tuple
+
+
+def _arg_name(arg) -> str:
+    if isinstance(arg, Name):
+        return arg.text
+    raise ParseError("expected a letter", None)
+
+
+def _term_value(x, ctx: ParseContext):
+    return _value(x, ctx, allow_partial=True)
+
+
+def _scalar_arg(x, ctx: ParseContext):
+    v = _term_value(x, ctx)
+    if isinstance(v, (PartialOf, DerivOp)) or _is_matrix(v):
+        raise ParseError("unexpected operand in a script", ctx.line, ctx.column)
+    return v
+
+
+def _index_list(arg, ctx: ParseContext) -> list:
+    """z_i, p_{ik} (two indices), x_{i,j}, y_{c}, z_1, z_{k+1}."""
+    if isinstance(arg, _Sub):
+        out = []
+        for e in arg.exprs:
+            letters = _letters(e)
+            if letters is not None and len(arg.exprs) == 1:
+                out.extend(letters)
+            elif letters is not None and len(letters) == 1:
+                out.extend(letters)
+            else:
+                out.append(e)
+        return [_index_value(x, ctx) for x in out]
+    return [_index_value(arg, ctx)]
+
+
+def _letters(e):
+    """The single letters of an index group such as {ik} or {ijk}; None if it is an expression."""
+    if isinstance(e, Name):
+        return [Name(c) for c in e.text]
+    if isinstance(e, Term) and all(isinstance(i, Name) or (isinstance(i, sp.Integer) and 0 <= i <= 9) for i in e.items):
+        out = []
+        for i in e.items:
+            out.extend([Name(c) for c in i.text] if isinstance(i, Name) else [i])
+        return out
+    return None
+
+
+def _index_value(x, ctx: ParseContext):
+    if isinstance(x, Name) and not x.word and len(x.text) == 1:
+        s = ctx.size_of(x.text)
+        return s if s is not None else index(x.text)
+    v = _term_value(x, ctx)
+    if isinstance(v, (PartialOf, DerivOp)) or _is_matrix(v):
+        raise ParseError("unexpected subscript", ctx.line, ctx.column)
+    return v
+
+
+def _postfix(base, scripts, ctx: ParseContext):
+    if not scripts:
+        if isinstance(base, _Paren):
+            return base
+        return base
+    subs = [a for kind, a in scripts if kind == "_"]
+    sups = [a for kind, a in scripts if kind == "^"]
+    if len(subs) > 1 or len(sups) > 1:
+        raise ParseError("double subscript or superscript", ctx.line, ctx.column)
+    value = base.value if isinstance(base, _Paren) else base
+    if subs:
+        value = _subscripted(value, subs[0], ctx)
+    elif isinstance(value, Name) and value.text == "e" and not value.word and sups and sups[0] is not _TOP:
+        return sp.exp(_scalar_arg(sups[0], ctx))
+    else:
+        value = _term_value(value, ctx)
+    if sups:
+        value = _power(value, sups[0], ctx)
+    return value
+
+
+def _subscripted(base, arg, ctx: ParseContext):
+    if isinstance(base, _Bold):
+        raise Unsupported(f"an indexed bold symbol \\mathbf{{{base.name}}}_...", ctx.line, ctx.column)
+    if not isinstance(base, Name):
+        raise Unsupported("a subscript on an expression", ctx.line, ctx.column)
+    idx = _index_list(arg, ctx)
+    if base.text == "delta" and base.word:
+        if len(idx) != 2:
+            raise ParseError("\\delta needs two indices", ctx.line, ctx.column)
+        return sp.KroneckerDelta(*idx)
+    if base.word and base.text in _WORD_FUNCS:
+        raise Unsupported(f"{base.text} with a subscript", ctx.line, ctx.column)
+    return indexed(base.text)[tuple(idx)]
+
+
+def _power(value, arg, ctx: ParseContext):
+    if arg is _TOP or (isinstance(arg, Name) and arg.text == "T" and _is_matrix(value)):
+        return value.T if _is_matrix(value) else value
+    exp_ = _scalar_arg(arg, ctx)
+    if _is_matrix(value):
+        raise Unsupported("a power of a vector", ctx.line, ctx.column)
+    if isinstance(value, (PartialOf, DerivOp)):
+        raise Unsupported("higher derivatives (\\partial^2)", ctx.line, ctx.column)
+    return sp.Pow(value, exp_)
+
+
+# -- index letters from a whole document ----------------------------------------------------
+_SUB_RE = re.compile(r"_\s*(\{[^{}]*\}|[A-Za-z])")
+_BASE_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z])\s*_")
+
+
+def scan_letters(text: str) -> tuple[frozenset[str], list[str]]:
+    """(index letters, upper limits of sums) seen anywhere in the math of a document."""
+    letters: set[str] = set()
+    for m in _SUB_RE.finditer(text):
+        body = m.group(1).strip("{}")
+        body = re.sub(r"\\[a-zA-Z]+", " ", body)
+        letters.update(re.findall(r"(?<![A-Za-z])[a-z](?![A-Za-z])", body))
+        if re.fullmatch(r"\s*[a-z]{2,4}\s*", body):
+            letters.update(body.strip())
+    bases = set(_BASE_RE.findall(text))
+    uppers = [m.group(1) or m.group(2) for m in re.finditer(r"\\sum(?:\\limits)?\s*_\s*(?:\{[^{}]*\}|[A-Za-z])\s*\^\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))", text)]
+    return frozenset(letters - bases - {"e"}), uppers

@@ -1,0 +1,203 @@
+"""Command line: derive list | describe | render | check. SymPy is imported only when needed."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .errors import DeriveError, RenderError, UsageError
+
+FORMAT_NAMES = ("latex", "latex-fragment", "markdown", "html", "json", "text")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad option as one line and exit code 2 (its own usage dump is noise)."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="derive", description="Derive, verify and typeset the calculus of softmax and cross-entropy.")
+    p.add_argument("--version", action="version", version=f"derive {__version__}")
+    p.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    ls = sub.add_parser("list", help="list the recipes")
+    ls.add_argument("--json", action="store_true")
+
+    ds = sub.add_parser("describe", help="what a recipe derives and its parameters")
+    ds.add_argument("recipe")
+
+    r = sub.add_parser("render", help="derive, verify and write a derivation")
+    r.add_argument("recipe")
+    r.add_argument("-K", dest="K", default=None, help="an integer >= 2, or a name such as K, C, n (default K)")
+    r.add_argument("--format", "-f", default="latex", help="|".join(FORMAT_NAMES))
+    r.add_argument("--lang", default="en", help="en|zh")
+    r.add_argument("-o", "--output", default=None, help="output file; '-' for stdout (default output/<recipe>-K<k>.<ext>)")
+    r.add_argument("--pdf", action="store_true", help="also compile a PDF with latexmk")
+    r.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    r.add_argument("--values", action="append", default=[], metavar="NAME=V1,V2,...")
+    r.add_argument("--notation", default=None, metavar="logits=z,probs=a,target=y,loss=L")
+    r.add_argument("--templates", default=None, metavar="DIR", help="a directory of templates overriding ours")
+
+    c = sub.add_parser("check", help="check a hand derivation (.tex or .md)")
+    try:
+        from .check.command import add_arguments
+    except ImportError:
+        add_arguments = None
+    if add_arguments is not None:
+        add_arguments(c)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help()
+            return 2
+        return COMMANDS[args.command](args)
+    except DeriveError as exc:
+        if debug:
+            raise
+        print(f"derive: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("derive: interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_list(args) -> int:
+    from . import recipebook as recipes
+
+    items = recipes.all_recipes()
+    if args.json:
+        import json
+
+        print(json.dumps([{"name": r.name, "group": r.group, "summary": r.summary} for r in items], indent=2))
+        return 0
+    groups: dict[str, list] = {}
+    for r in items:
+        groups.setdefault(r.group, []).append(r)
+    width = max(len(r.name) for r in items)
+    for g, rs in groups.items():
+        print(f"{g}:")
+        for r in rs:
+            print(f"  {r.name:<{width}}  {r.summary}")
+    return 0
+
+
+def cmd_describe(args) -> int:
+    from . import recipebook as recipes
+
+    r = recipes.get(args.recipe)
+    print(f"{r.name}: {r.summary}")
+    if r.details:
+        print()
+        print(r.details)
+    print()
+    print("Parameters (--param KEY=VALUE):" if r.params else "Parameters: none")
+    for p in r.params:
+        print(f"  {p.name} (default {p.default}): {p.help}")
+    print(f"Target for --values: {r.target}")
+    print("Works for a concrete K (-K 3) and for a general K (-K K).")
+    return 0
+
+
+def _pairs(items: list[str], option: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise UsageError(f"{option} {item!r}: expected KEY=VALUE")
+        k, v = (s.strip() for s in item.split("=", 1))
+        out[k] = v
+    return out
+
+
+def cmd_render(args) -> int:
+    from .numeric import parse_values
+    from .pipeline import derivation
+    from .render import check_format, extension, render
+
+    fmt = check_format(args.format)
+    if args.lang not in ("en", "zh"):
+        raise UsageError(f"unknown language {args.lang!r} (use en or zh)")
+    if args.pdf and not fmt.startswith("latex"):
+        raise UsageError("--pdf needs --format latex")
+    if args.templates is not None and not Path(args.templates).is_dir():
+        raise UsageError(f"--templates {args.templates}: not a directory")
+    out = _output_path(args, extension(fmt))
+    d = derivation(args.recipe, args.K, args.notation, _pairs(args.param, "--param"), parse_values(args.values))
+    text = render(d, fmt, args.lang, args.templates)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(out, text)
+        print(f"wrote {out}", file=sys.stderr)
+        if args.pdf:
+            from .render.pdf import compile_pdf
+
+            pdf = compile_pdf(out, args.lang)
+            print(f"wrote {pdf}", file=sys.stderr)
+    if not d.verified:
+        from .pipeline import unconfirmed
+
+        for n, s, v in unconfirmed(d):
+            print(f"derive: step {n} ({s.rule.id}) is {v.status}: {v.detail}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _output_path(args, ext: str) -> Path | None:
+    if args.output == "-":
+        return None
+    if args.output:
+        out = Path(args.output)
+    else:
+        k = args.K if args.K not in (None, "") else "K"
+        out = Path("output") / f"{args.recipe}-K{k}{'-' + args.lang if args.lang != 'en' else ''}.{ext}"
+    parent = out.parent if str(out.parent) else Path(".")
+    if args.output is None:
+        parent.mkdir(parents=True, exist_ok=True)
+    if not parent.is_dir():
+        raise UsageError(f"-o {out}: the directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise UsageError(f"-o {out}: the directory {parent} is not writable")
+    if out.is_dir():
+        raise UsageError(f"-o {out}: is a directory")
+    return out
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside the target, then rename: never a half-written file."""
+    path = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent or "."))
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except (OSError, UnboundLocalError):
+            pass
+        raise RenderError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def cmd_check(args) -> int:
+    from .check.command import main as check_main
+
+    return check_main(args)
+
+
+COMMANDS = {"list": cmd_list, "describe": cmd_describe, "render": cmd_render, "check": cmd_check}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""The one LaTeX printer: SymPy objects to textbook LaTeX in the user's notation."""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.matrices.expressions import MatAdd, MatMul, MatrixSymbol, Transpose
+from sympy.printing.latex import LatexPrinter
+
+from ..calculus.objects import Diag, Entrywise, Grad, Jac, sigmoid
+from ..notation import GREEK
+
+MAX_SHOWN = 6
+
+
+def latex_name(name: str) -> str:
+    """z -> z, alpha -> \\alpha, ell -> \\ell; longer names upright."""
+    if name in GREEK or name == "ell":
+        return "\\" + name
+    return name if len(name) == 1 else r"\mathrm{" + name + "}"
+
+
+class Printer(LatexPrinter):
+    """Order-preserving (sums print as built), bold vectors, partial fractions, dotted matrices."""
+
+    printmethod = "_derive_latex"
+
+    def __init__(self, max_shown: int = MAX_SHOWN):
+        super().__init__({"order": "none", "mul_symbol": None, "fold_short_frac": False,
+                          "mat_delim": "(", "mat_str": "pmatrix"})
+        self.max_shown = max_shown
+
+    # -- names --------------------------------------------------------------------------------
+    def _print_Symbol(self, expr, style="plain"):
+        return latex_name(expr.name)
+
+    def _print_IndexedBase(self, expr):
+        return latex_name(expr.label.name)
+
+    def _print_Indexed(self, expr):
+        parts = [self._print(t) for t in expr.indices]
+        sep = "" if all(len(p) == 1 or p.isdigit() and len(parts) == 1 for p in parts) else ","
+        return f"{latex_name(expr.base.label.name)}_{{{sep.join(parts)}}}"
+
+    def _print_MatrixSymbol(self, expr):
+        return r"\mathbf{" + latex_name(expr.name) + "}"
+
+    def _print_KroneckerDelta(self, expr, exp=None):
+        a, b = (self._print(x) for x in expr.args)
+        sep = "" if len(a) == 1 and len(b) == 1 else ","
+        tex = rf"\delta_{{{a}{sep}{b}}}"
+        return f"{tex}^{{{exp}}}" if exp else tex
+
+    # -- functions ----------------------------------------------------------------------------
+    def _print_log(self, expr, exp=None):
+        arg = expr.args[0]
+        inner = self._print(arg)
+        if not (arg.is_Atom or isinstance(arg, sp.Indexed)):
+            inner = rf"\left({inner}\right)"
+        head = r"\log" if exp is None else rf"\log^{{{exp}}}"
+        return f"{head} {inner}"
+
+    def _print_sigmoid(self, expr, exp=None):
+        tex = rf"\sigma\left({self._print(expr.args[0])}\right)"
+        return f"{tex}^{{{exp}}}" if exp else tex
+
+    def _print_Derivative(self, expr):
+        variables = [v for v, n in expr.variable_count for _ in range(int(n))]
+        n = len(variables)
+        num = r"\partial" if n == 1 else rf"\partial^{{{n}}}"
+        den = " ".join(rf"\partial {self._print(v)}" for v in variables)
+        body = expr.expr
+        if body.is_Atom or isinstance(body, (sp.Indexed, sp.exp)):
+            return rf"\frac{{{num} {self._print(body)}}}{{{den}}}"
+        return rf"\frac{{{num}}}{{{den}}}\left({self._print(body)}\right)"
+
+    def _print_Grad(self, expr):
+        L, v = expr.args
+        return rf"\frac{{\partial {self._print(L)}}}{{\partial {self._print(v)}}}"
+
+    def _print_Jac(self, expr):
+        f, v = expr.args
+        return rf"\frac{{\partial {self._print(f)}}}{{\partial {self._print(v)}}}"
+
+    def _print_Diag(self, expr):
+        return rf"\operatorname{{diag}}\left({self._print(expr.args[0])}\right)"
+
+    def _print_Transpose(self, expr):
+        inner = self._print(expr.arg)
+        if isinstance(expr.arg, (MatAdd, MatMul, Jac, Grad)):
+            inner = rf"\left({inner}\right)"
+        return inner + r"^{\top}"
+
+    def _print_Sum(self, expr):
+        body = expr.function
+        tex = self._print(body)
+        if isinstance(body, sp.Add) or tex.lstrip().startswith("-"):
+            tex = rf"\left({tex}\right)"
+        limits = ""
+        for k, lo, hi in expr.limits:
+            limits += rf"\sum_{{{self._print(k)}={self._print(lo)}}}^{{{self._print(hi)}}} "
+        return limits + tex
+
+    def _print_MatMul(self, expr):
+        parts = []
+        for a in expr.args:
+            t = self._print(a)
+            if isinstance(a, (MatAdd, sp.Add, sp.Sum)):
+                t = rf"\left({t}\right)"
+            parts.append(t)
+        if parts and parts[0] == "-1":
+            return "-" + " ".join(parts[1:])
+        return " ".join(parts)
+
+    def _print_MatAdd(self, expr):
+        out = ""
+        for n, a in enumerate(expr.args):
+            t = self._print(a)
+            if n and not t.startswith("-"):
+                out += " + "
+            elif n:
+                out += " - "
+                t = t[1:].lstrip()
+            out += t
+        return out
+
+    # -- matrices drawn entry by entry --------------------------------------------------------
+    def _print_Entrywise(self, expr):
+        body, i, j, rows, cols = expr.args
+        row_pos = self._positions(rows)
+        col_pos = self._positions(cols)
+        lines = []
+        for r in row_pos:
+            cells = []
+            for c in col_pos:
+                if r is None and c is None:
+                    cells.append(r"\ddots" if len(col_pos) > 1 else r"\vdots")
+                elif r is None:
+                    cells.append(r"\vdots")
+                elif c is None:
+                    cells.append(r"\cdots")
+                else:
+                    cells.append(self._print(_entry(body, i, j, r, c)))
+            lines.append(" & ".join(cells))
+        return r"\begin{pmatrix}" + r" \\ ".join(lines) + r"\end{pmatrix}"
+
+    def _positions(self, n):
+        """1..n when small; else 1, 2, dots, n (n may be a Symbol)."""
+        if isinstance(n, sp.Integer) and int(n) <= self.max_shown:
+            return [sp.Integer(v) for v in range(1, int(n) + 1)]
+        if n == 1:
+            return [sp.Integer(1)]
+        return [sp.Integer(1), sp.Integer(2), None, n]
+
+
+def _entry(body, i, j, r, c):
+    """The entry at (r, c), in the order the body was written; deltas resolve to 0 or 1
+    (displayed positions are distinct)."""
+    return _rebuild(body, {i: r, j: c})
+
+
+def _rebuild(e, mapping):
+    if e in mapping:
+        return mapping[e]
+    if not e.args:
+        return e
+    args = [_rebuild(a, mapping) for a in e.args]
+    if isinstance(e, sp.KroneckerDelta):
+        return sp.Integer(int(args[0] == args[1]))
+    if isinstance(e, sp.Add):
+        args = [a for a in args if a != 0]
+        return sp.Integer(0) if not args else args[0] if len(args) == 1 else sp.Add(*args, evaluate=False)
+    if isinstance(e, sp.Mul):
+        if any(a == 0 for a in args):
+            return sp.Integer(0)
+        sign, flat = 1, []
+        for a in args:
+            if a == 1:
+                continue
+            if isinstance(a, sp.Add) and len(a.args) == 1:
+                a = a.args[0]
+            if isinstance(a, sp.Mul) and a.args and a.args[0] == -1:  # pull signs to the front
+                sign, a = -sign, sp.Mul(*a.args[1:], evaluate=False)
+            if a == -1:
+                sign = -sign
+                continue
+            flat.append(a)
+        core = flat[0] if len(flat) == 1 else sp.Mul(*flat, evaluate=False) if flat else sp.Integer(1)
+        return core if sign > 0 else sp.Mul(sp.S.NegativeOne, core, evaluate=False)
+    if isinstance(e, sp.Pow):
+        return sp.Pow(*args, evaluate=False)
+    return e.func(*args)
+
+
+def latex(expr, max_shown: int = MAX_SHOWN) -> str:
+    return Printer(max_shown).doprint(expr)

@@ -1,0 +1,112 @@
+"""The model: one registry of rules, immutable Steps and Derivations (SymPy objects, no LaTeX)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .verify import Context, Verdict
+
+
+class Rule(Enum):
+    """Every rule a step may cite. The second field is the rule as a formula."""
+
+    DEFINITION = ("definition", "x := f(...)")
+    QUOTIENT_RULE = ("quotient-rule", "d(u/v)/dx = (u' v - u v') / v^2")
+    DERIVATIVE_EXP = ("derivative-exp", "d e^{z_i} / d z_j = delta_ij e^{z_i}")
+    DERIVATIVE_INDEXED = ("derivative-indexed", "d z_k / d z_j = delta_kj")
+    DERIVATIVE_SUM = ("derivative-sum", "d/dz_j sum_k f_k = sum_k d f_k / d z_j")
+    DERIVATIVE_LOG = ("derivative-log", "d/dx log u = u' / u")
+    DELTA_CONTRACTION = ("delta-contraction", "sum_k delta_kj f(k) = f(j)   (1 <= j <= K)")
+    SUBSTITUTE = ("substitute-definition", "e^{z_i} / sum_k e^{z_k} -> a_i")
+    CASE_DIAGONAL = ("case-diagonal", "i = j: delta_ii = 1")
+    CASE_OFF_DIAGONAL = ("case-off-diagonal", "i != j: delta_ij = 0")
+    KRONECKER_UNIFY = ("kronecker-unify", "f(i=j) and g(i!=j) -> one formula with delta_ij")
+    JACOBIAN_MATRIX = ("jacobian-matrix", "da/dz = [d a_i / d z_j]_{ij}")
+    MATRIX_FORM = ("matrix-form", "[a_i (delta_ij - a_j)]_{ij} = diag(a) - a a^T")
+    CHAIN_RULE = ("chain-rule", "dL/dz_j = sum_i dL/da_i da_i/dz_j ;  dL/dz = J^T dL/da")
+    MATRIX_PRODUCT = ("matrix-product", "(A^T v)_j = sum_i A_ij v_i")
+    LINEARITY = ("linearity", "sum_i (c f_i + g_i) = c sum_i f_i + sum_i g_i")
+    FACTOR_CONSTANT = ("factor-constant", "sum_i c f_i = c sum_i f_i   (c free of i)")
+    SPLIT_SUM = ("split-sum", "sum_i f_i = f_j + sum_{i != j} f_i")
+    ALGEBRA = ("algebra", "cancel, expand, collect")
+    USE_CONSTRAINT = ("use-constraint", "sum_i y_i = 1")
+    VECTOR_FORM = ("vector-form", "(v_j)_{j=1..K} -> v")
+
+    def __init__(self, rule_id: str, formula: str):
+        self.id = rule_id
+        self.formula = formula
+
+    @classmethod
+    def by_id(cls, rule_id: str) -> "Rule":
+        for r in cls:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+@dataclass(frozen=True)
+class Step:
+    """lhs = rhs by `rule`. `chain` continues the previous line (its lhs is the previous rhs).
+
+    `conditions` restrict free indices (Eq(i, j), Ne(i, j)); `uses` names assumptions the step
+    relies on; `section` groups steps under a heading; `params` feed the rule's sentence.
+    """
+
+    rule: Rule
+    lhs: Any
+    rhs: Any
+    section: str = ""
+    chain: bool = False
+    conditions: tuple = ()
+    uses: tuple[str, ...] = ()
+    params: tuple[tuple[str, Any], ...] = ()
+    display_only: bool = False            # a picture (e.g. a matrix drawn with dots), not a claim
+    verdict: "Verdict | None" = field(default=None, compare=False)
+
+    @property
+    def is_definition(self) -> bool:
+        return self.rule is Rule.DEFINITION
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """An immutable derivation: the recipe that made it, its steps, and what it assumes."""
+
+    recipe: str
+    K: Any                                    # int, or the size Symbol
+    notation: Any
+    steps: tuple[Step, ...]
+    context: "Context"
+    params: tuple[tuple[str, Any], ...] = ()
+    result: Any = None                        # the final formula (a SymPy object)
+    numeric: Any = None                       # a numeric.Worked example, or None
+    assumptions: tuple[str, ...] = ()         # message keys shown in the document
+    # what a step's `uses` key imposes on the verifier: (key, (leaf name, domain))
+    constraints: tuple[tuple[str, tuple[str, str]], ...] = ()
+
+    @property
+    def verified(self) -> bool:
+        return all(s.verdict is not None and s.verdict.ok for s in self.claims)
+
+    @property
+    def claims(self) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if not s.is_definition and not s.display_only)
+
+    def with_steps(self, steps) -> "Derivation":
+        return replace(self, steps=tuple(steps))
+
+    def with_numeric(self, numeric) -> "Derivation":
+        return replace(self, numeric=numeric)
+
+    # Jupyter displays a derivation by itself.
+    def _repr_latex_(self) -> str:
+        from .render import render
+
+        return render(self, "latex-fragment")
+
+    def _repr_markdown_(self) -> str:
+        from .render import render
+
+        return render(self, "markdown")
