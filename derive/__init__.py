@@ -5,17 +5,13 @@ __version__ = "0.1.0"
 
 
 def derivation(recipe: str = "softmax-cross-entropy", K="K", notation=None, params=None, values=None):
-    """Build and verify a derivation: `derive.derivation("softmax-cross-entropy", K=3)`."""
+    """Build and verify a derivation: `derive.derivation("softmax-cross-entropy", K=3)`.
+
+    Render it with `d.render("latex" | "latex-fragment" | "markdown" | "html" | "text" | "json", lang)`.
+    """
     from .pipeline import derivation as _derivation
 
     return _derivation(recipe, K, notation, params, values)
-
-
-def render(d, fmt: str = "latex", lang: str = "en", templates=None) -> str:
-    """Render a derivation as latex, latex-fragment, markdown, html, text or json."""
-    from .render import render as _render
-
-    return _render(d, fmt, lang, templates)
 
 
 def recipes() -> list[str]:
@@ -32,4 +28,4 @@ def check(source, **kwargs):
     return _check(source, **kwargs)
 
 
-__all__ = ["derivation", "render", "recipes", "check", "__version__"]
+__all__ = ["derivation", "recipes", "check", "__version__"]

@@ -44,13 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--notation", default=None, metavar="logits=z,probs=a,target=y,loss=L")
     r.add_argument("--templates", default=None, metavar="DIR", help="a directory of templates overriding ours")
 
-    c = sub.add_parser("check", help="check a hand derivation (.tex or .md)")
-    try:
-        from .check.command import add_arguments
-    except ImportError:
-        add_arguments = None
-    if add_arguments is not None:
-        add_arguments(c)
+    c = sub.add_parser("check", help="check a hand derivation (.tex or .md), line by line")
+    c.add_argument("file", help="a .tex or .md file, or - for standard input")
+    c.add_argument("-K", dest="K", default=None, help="the number of classes (default: from the file, else 2..6)")
+    c.add_argument("--define", action="append", default=[], metavar="LATEX", help=r"e.g. 'a_i = \frac{e^{z_i}}{\sum_k e^{z_k}}'")
+    c.add_argument("--assume", action="append", default=[], metavar="LATEX", help=r"e.g. '\sum_i y_i = 1'")
+    c.add_argument("--json", action="store_true", help="the JSON report")
+    c.add_argument("--annotate", default=None, metavar="OUT", help="write the document back with a mark on each line")
     return p
 
 
@@ -138,6 +138,7 @@ def cmd_render(args) -> int:
     if out is None:
         sys.stdout.write(text)
     else:
+        out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, text)
         print(f"wrote {out}", file=sys.stderr)
         if args.pdf:
@@ -164,7 +165,7 @@ def _output_path(args, ext: str) -> Path | None:
         out = Path("output") / f"{args.recipe}-K{k}{'-' + args.lang if args.lang != 'en' else ''}.{ext}"
     parent = out.parent if str(out.parent) else Path(".")
     if args.output is None:
-        parent.mkdir(parents=True, exist_ok=True)
+        return out  # output/ is made when there is something to write
     if not parent.is_dir():
         raise UsageError(f"-o {out}: the directory {parent} does not exist")
     if not os.access(parent, os.W_OK):
@@ -181,6 +182,9 @@ def write_atomic(path: Path, text: str) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent or "."))
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; an output file is as readable as any other
         os.replace(tmp, path)
     except OSError as exc:
         try:

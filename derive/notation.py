@@ -13,8 +13,8 @@ GREEK = {
     "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega",
     "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega",
 }
-# Names our formulas already use for something else.
-RESERVED = {"e", "exp", "log", "ln", "diag", "sum", "max", "min", "softmax", "sigma", "delta", "E", "I"}
+# Names our formulas already use for something else ("e" stays allowed: the sources call the loss e).
+RESERVED = {"exp", "log", "ln", "diag", "sum", "max", "min", "softmax", "sigma", "delta", "E", "I"}
 
 
 @dataclass(frozen=True)

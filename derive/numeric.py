@@ -97,8 +97,13 @@ class Worked:
                 {"name": Markup(n["L"]), "value": Markup(_num(self.loss))},
                 {"name": Markup(rf"\frac{{\partial {n['L']}}}{{\partial \mathbf{{{n['z']}}}}}"),
                  "value": _vec(self.gradient)},
+            ] if self.target_text != "none" else [   # no loss (a Jacobian recipe): logits and probabilities
+                {"name": Markup(rf"\mathbf{{{n['z']}}}"), "value": _vec(self.logits)},
+                {"name": Markup(rf"\mathbf{{{n['a']}}} = \operatorname{{softmax}}(\mathbf{{{n['z']}}})"),
+                 "value": _vec(self.probs)},
             ],
             "digits": str(self.agreement_digits),
+            "has_loss": self.target_text != "none",
             "json": self.as_json(),
         }
 
@@ -115,6 +120,8 @@ def _vec(xs) -> Markup:
 
 def worked_example(d: Derivation, recipe, values: dict[str, str]) -> Worked:
     """Evaluate the derivation's own definitions and result at the user's numbers."""
+    if getattr(recipe, "example", None) is not None:  # the family's recipes bring their own
+        return recipe.example(d, recipe, values)
     n = d.notation
     keys = {"logits": n.logits, "target": n.target}
     vals = dict(values)
@@ -166,3 +173,199 @@ def _sized(expr, size, K):
 def _finite_difference_gradient(ev: Evaluator, n, K: int):
     zv, L = vector(n.logits, K), sp.Symbol(n.loss)
     return [ev.apply_t(Grad(L, zv), [mpmath.mpf(int(r == c)) for r in range(K)])[0] for c in range(K)]
+
+
+# -- the family's worked examples: batches (rows separated by ';'), parameters, PyTorch reductions --
+@dataclass(frozen=True)
+class Example:
+    """A worked example as labelled rows of LaTeX numbers, with the same numbers for JSON."""
+
+    rows: tuple[tuple[str, str], ...]
+    data: dict
+    digits: int
+
+    def as_json(self) -> dict:
+        return {**self.data, "gradient_check_digits": self.digits}
+
+    def view(self) -> dict:
+        return {"rows": [{"name": Markup(k), "value": Markup(v)} for k, v in self.rows],
+                "digits": str(self.digits), "json": self.as_json()}
+
+
+def rows_of(key: str, raw: str) -> list[list[float]]:
+    """'1,2,3;4,5,6' -> [[1, 2, 3], [4, 5, 6]]; every row the same length."""
+    rows = [numbers(key, r) for r in raw.split(";")]
+    if any(len(r) != len(rows[0]) for r in rows):
+        raise UsageError(f"--values {key}: the rows have different lengths ({', '.join(str(len(r)) for r in rows)})")
+    if sum(len(r) for r in rows) > MAX_VALUES:
+        raise UsageError(f"--values {key}: more than {MAX_VALUES} numbers")
+    return rows
+
+
+def target_rows(raw: str, N: int, K: int, kind: str, ignore_index: int | None = None) -> tuple[list, list]:
+    """Rows of class indices or of distributions -> (vectors, class indices or None per row).
+
+    A row whose class is ignore_index gets a zero target and the index None ("left out").
+    """
+    parts = [p.strip() for p in raw.split(";")]
+    if len(parts) != N:
+        raise UsageError(f"--values target: {len(parts)} rows for {N} rows of logits")
+    indices = [p.lstrip("+-").isdigit() for p in parts]
+    if any(indices) and not all(indices):
+        raise UsageError("--values target: give every row as a class index, or every row as a distribution")
+    if all(indices):
+        vecs, classes = [], []
+        for p in parts:
+            c = int(p)
+            if ignore_index is not None and c == ignore_index:
+                vecs.append([0.0] * K)
+                classes.append(None)
+                continue
+            if not 0 <= c < K:
+                raise UsageError(f"--values target={c}: class index out of range 0..{K - 1}")
+            vecs.append([1.0 if r == c else 0.0 for r in range(K)])
+            classes.append(c)
+        return vecs, classes
+    vecs = [target_vector(p, K, kind)[0] for p in parts]
+    return vecs, [None] * N
+
+
+def _rename(values: dict[str, str], n) -> dict[str, str]:
+    vals = dict(values)
+    for alias, name in {"logits": n.logits, "target": n.target}.items():
+        if alias in vals and name not in vals:
+            vals[name] = vals.pop(alias)
+    unknown = set(vals) - {n.logits, n.target}
+    if unknown:
+        raise UsageError(f"--values: unknown name {sorted(unknown)[0]!r} (use {n.logits}= and {n.target}=)")
+    if n.logits not in vals:
+        raise UsageError(f"--values: the logits are missing ({n.logits}=...)")
+    return vals
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sample evaluated through the derivation: probabilities, loss, gradient and its FD check."""
+
+    probs: list
+    loss: object
+    gradient: list
+    fd: list
+
+
+def evaluate_sample(d: Derivation, z: list[float], y: list[float], extra: dict | None = None) -> Sample:
+    """The derivation's own definitions of a and L, and its result, at one sample (DPS digits).
+
+    `extra` gives the values of other leaves: a scalar (T, epsilon) or a vector (class weights).
+    """
+    n, K = d.notation, len(z)
+    leaves = {(n.logits, (r + 1,)): mpmath.mpf(v) for r, v in enumerate(z)}
+    leaves.update({(n.target, (r + 1,)): mpmath.mpf(v) for r, v in enumerate(y)})
+    for name, v in (extra or {}).items():
+        if isinstance(v, (list, tuple)):
+            leaves.update({(name, (r + 1,)): mpmath.mpf(x) for r, x in enumerate(v)})
+        else:
+            leaves[(name, ())] = mpmath.mpf(v)
+    ev = Evaluator(leaves, K, d.context.defs(), None if isinstance(d.K, int) else d.K, dps=DPS)
+    try:
+        with mpmath.workdps(DPS):
+            probs = [ev.scalar(sp.IndexedBase(n.probs)[r + 1]) for r in range(K)]
+            loss = ev.scalar(sp.Symbol(n.loss))
+            grad = [row[0] for row in ev.matrix(_sized(d.result, d.K, K))]
+            fd = _finite_difference_gradient(ev, n, K)
+    except EvalError as exc:
+        raise UsageError(f"--values: no finite value at these numbers ({exc})") from None
+    return Sample(probs, loss, grad, fd)
+
+
+def agreement(pairs) -> int:
+    """Significant digits to which formula and finite-difference gradients agree (at most 30)."""
+    worst = max((abs(g - f) / max(1, abs(f)) for g, f in pairs), default=mpmath.mpf(0))
+    return int(min(30, -mpmath.log10(worst))) if worst > 0 else 30
+
+
+def logits_rows(d: Derivation, recipe, values: dict[str, str]) -> tuple[dict, list[list[float]]]:
+    """The renamed --values and the logits as rows (one row unless the recipe takes a batch)."""
+    vals = _rename(values, d.notation)
+    z = rows_of(d.notation.logits, vals[d.notation.logits])
+    K = len(z[0])
+    if isinstance(d.K, int) and K != d.K:
+        raise UsageError(f"--values {d.notation.logits}: {K} numbers per row, but K = {d.K}")
+    if K < 2:
+        raise UsageError(f"--values {d.notation.logits}: softmax needs at least 2 numbers")
+    if len(z) > 1 and not recipe.batch:
+        raise UsageError(f"--values {d.notation.logits}: recipe {recipe.name} takes one sample (no ';')")
+    if d.notation.target not in vals:
+        raise UsageError(f"--values: the target is missing ({d.notation.target}=CLASS or a distribution)")
+    return vals, z
+
+
+def vec_tex(xs) -> str:
+    return str(_vec(xs))
+
+
+def mat_tex(rows) -> str:
+    return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(_num(float(x)) for x in r) for r in rows) + r"\end{pmatrix}"
+
+
+def single_example(d: Derivation, recipe, values: dict[str, str], extra: dict | None = None,
+                   shown: tuple[tuple[str, str], ...] = ()) -> Example:
+    """One sample: z, y, the parameters shown, a, L and dL/dz, with the finite-difference check."""
+    vals, z = logits_rows(d, recipe, values)
+    y, ytext = target_vector(vals[d.notation.target], len(z[0]), recipe.target)
+    s = evaluate_sample(d, z[0], y, extra)
+    n = d.notation
+    rows = ((rf"\mathbf{{{n.logits}}}", vec_tex(z[0])), (rf"\mathbf{{{n.target}}}", vec_tex(y)), *shown,
+            (rf"\mathbf{{{n.probs}}}", vec_tex([float(p) for p in s.probs])), (n.loss, _num(float(s.loss))),
+            (rf"\frac{{\partial {n.loss}}}{{\partial \mathbf{{{n.logits}}}}}", vec_tex([float(g) for g in s.gradient])))
+    data = {"logits": z[0], "target": y, "target_text": ytext, "probs": [float(p) for p in s.probs],
+            "loss": float(s.loss), "gradient": [float(g) for g in s.gradient]}
+    return Example(rows, data, agreement(zip(s.gradient, s.fd)))
+
+
+def weighted_batch_example(d: Derivation, recipe, values: dict[str, str], weight_name: str, weight=None,
+                           epsilon: float = 0.0, ignore_index: int | None = -100, reduction: str = "mean") -> Example:
+    """PyTorch's cross_entropy(z, target, weight, ignore_index, label_smoothing, reduction), row by row.
+
+    Each row uses the derivation's per-sample loss -sum_c w_c t_c log a_c and its gradient
+    (sum_c w_c t_c) a - w*t, with t the (smoothed) target of the row. 'mean' divides by the sum of
+    the weights of the target classes (class indices; ignored rows left out) or by N (distributions).
+    """
+    vals, z = logits_rows(d, recipe, values)
+    N, K = len(z), len(z[0])
+    if weight is not None and len(weight) != K:
+        raise UsageError(f"--param weight: {len(weight)} weights for {K} classes")
+    w = list(weight) if weight is not None else [1.0] * K
+    ys, classes = target_rows(vals[d.notation.target], N, K, "distribution", ignore_index)
+    by_index = any(c is not None for c in classes) or all(not any(y) for y in ys)
+    kept = [r for r in range(N) if not by_index or classes[r] is not None]
+    if by_index and not kept:
+        raise UsageError("--values target: every row is ignore_index; PyTorch's mean is then undefined")
+    with mpmath.workdps(DPS):
+        eps = mpmath.mpf(epsilon)
+        denom = mpmath.mpf(1)
+        if reduction == "mean":
+            denom = mpmath.fsum(mpmath.mpf(w[classes[r]]) for r in kept) if by_index else mpmath.mpf(N)
+            if denom == 0:
+                raise UsageError("--values target: the weights of the target classes sum to 0; the mean is undefined")
+        loss, grads, pairs = mpmath.mpf(0), [], []
+        for r in range(N):
+            if r not in kept:
+                grads.append([mpmath.mpf(0)] * K)
+                continue
+            t = [(1 - eps) * mpmath.mpf(y) + eps / K for y in ys[r]]
+            s = evaluate_sample(d, z[r], t, {weight_name: w})
+            loss += s.loss / denom
+            grads.append([g / denom for g in s.gradient])
+            pairs += [(g / denom, f / denom) for g, f in zip(s.gradient, s.fd)]
+    n = d.notation
+    shown = [(rf"\mathbf{{{n.logits}}}", mat_tex(z)),
+             (rf"\mathbf{{{n.target}}}", mat_tex(ys) if not by_index else
+              r"\left(" + ", ".join("-" if c is None else str(c) for c in classes) + r"\right)"),
+             (r"\mathbf{w}", vec_tex(w)), (r"\epsilon", _num(epsilon)),
+             (n.loss, _num(float(loss))),
+             (rf"\frac{{\partial {n.loss}}}{{\partial \mathbf{{{n.logits}}}}}", mat_tex(grads))]
+    data = {"logits": z, "target": ys, "classes": classes, "weight": w, "label_smoothing": epsilon,
+            "reduction": reduction, "denominator": float(denom), "loss": float(loss),
+            "gradient": [[float(g) for g in row] for row in grads]}
+    return Example(tuple(shown), data, agreement(pairs))

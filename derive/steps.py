@@ -33,6 +33,14 @@ class Rule(Enum):
     ALGEBRA = ("algebra", "cancel, expand, collect")
     USE_CONSTRAINT = ("use-constraint", "sum_i y_i = 1")
     VECTOR_FORM = ("vector-form", "(v_j)_{j=1..K} -> v")
+    # -- the family of losses (issue 4) --
+    SOFTMAX_JACOBIAN = ("softmax-jacobian", "d a_i / d z_j = a_i (delta_ij - a_j)   (derived in softmax-jacobian)")
+    DERIVATIVE_EXP_SCALED = ("derivative-exp-scaled", "d e^{z_k/T} / d z_j = delta_kj e^{z_k/T} / T")
+    DERIVATIVE_WEIGHTED_LOG = ("derivative-weighted-log", "d/da_i (-sum_k t_k log a_k) = -t_i / a_i")
+    CONSTRAINT_GAP = ("constraint-gap", "(sum_i y_i) a_j - y_j = (a_j - y_j) + (sum_i y_i - 1) a_j")
+    SUM_SMOOTHED = ("sum-smoothed", "sum_i ((1 - eps) y_i + eps/K) = (1 - eps) sum_i y_i + eps")
+    SMOOTHING_SPLIT = ("smoothing-split", "-sum_i q_i log a_i = (1 - eps)(-sum_i y_i log a_i) + (eps/K) sum_i (-log a_i)")
+    ONE_HOT_WEIGHT = ("one-hot-weight", "y one-hot: w_j y_j = (sum_i w_i y_i) y_j")
 
     def __init__(self, rule_id: str, formula: str):
         self.id = rule_id
@@ -100,11 +108,18 @@ class Derivation:
     def with_numeric(self, numeric) -> "Derivation":
         return replace(self, numeric=numeric)
 
-    # Jupyter displays a derivation by itself.
-    def _repr_latex_(self) -> str:
+    def render(self, fmt: str = "latex", lang: str = "en", templates=None) -> str:
+        """The derivation as text: latex, latex-fragment, markdown, html, text or json."""
         from .render import render
 
-        return render(self, "latex-fragment")
+        return render(self, fmt, lang, templates)
+
+    # Jupyter displays a derivation by itself.
+    def _repr_latex_(self) -> str:
+        # Jupyter hands text/latex to MathJax: one $$ aligned $$ block, not a fragment with prose.
+        from .render import notebook_latex
+
+        return notebook_latex(self)
 
     def _repr_markdown_(self) -> str:
         from .render import render

@@ -56,12 +56,17 @@ class Verdict:
 
 def verify(lhs, rhs, ctx: Context) -> Verdict:
     """Decide lhs = rhs under ctx. Never says "verified" without a passed test."""
+    lhs, rhs = _basic(lhs), _basic(rhs)
     try:
         if _symbolic_equal(lhs, rhs, ctx):
             return Verdict("verified", "symbolic", "exact algebra (cancel/together/expand)")
     except (EvalError, TypeError, ValueError, RecursionError, sp.PolynomialError):
         pass  # the cheap route is optional; the numeric test decides
     return _numeric(lhs, rhs, ctx)
+
+
+def _basic(x):
+    return x if isinstance(x, sp.Basic) else sp.sympify(x)  # numbers from our own code, not user text
 
 
 # -- exact route ------------------------------------------------------------------------------

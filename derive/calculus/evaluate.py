@@ -204,7 +204,8 @@ class Evaluator:
         base = {k: self.value_of(k) for k in direction}
         plus = self.shifted({k: base[k] + h * w for k, w in direction.items()})
         minus = self.shifted({k: base[k] - h * w for k, w in direction.items()})
-        return f(plus, minus, h)
+        with mpmath.workdps(plus.dps):  # the shifted points are evaluated at their raised precision
+            return f(plus, minus, h)
 
     def _derivative(self, e, idx):
         expr, variables = e.expr, [v for v, n in e.variable_count for _ in range(int(n))]

@@ -23,7 +23,7 @@ _MATH_WORDS = {"softmax", "log", "exp", "ln", "sigmoid", "T", "d"}
 _SPACE_SEP_RE = re.compile(r"\\(quad|qquad)(?![a-zA-Z])")
 _COND_RE = re.compile(r"^\s*\$?\s*([a-zA-Z])\s*(=|\\neq|\\ne|\\not\s*=|≠)\s*([a-zA-Z])\s*\$?\s*$")
 _COND_IN_TEXT_RE = re.compile(r"(?<![A-Za-z\\])([a-zA-Z])\s*(=|\\neq|\\ne(?![a-zA-Z])|\\not\s*=|≠)\s*([a-zA-Z])(?![A-Za-z])")
-_RANGE_RE = re.compile(r"^\s*[a-zA-Z]\s*=\s*(\d+|[a-zA-Z])\s*$")
+_RANGE_RE = re.compile(r"^\s*[a-zA-Z]\s*=\s*(\d+\s*(\\sim|\\dots|\\ldots|\\cdots|,|$)|[a-zA-Z]\s*$)")
 _RELATION_RE = re.compile(r"(:=|\\coloneqq(?![a-zA-Z])|\\triangleq(?![a-zA-Z])|\\stackrel\s*\{[^{}]*\}\s*\{=\}|\\overset\s*\{[^{}]*\}\s*\{=\}|\\equiv(?![a-zA-Z])|=|\\approx(?![a-zA-Z])|\\simeq(?![a-zA-Z])|\\propto(?![a-zA-Z])|\\leq?(?![a-zA-Z])|\\geq?(?![a-zA-Z])|\\leqslant|\\geqslant|<|>|\\neq(?![a-zA-Z])|\\ne(?![a-zA-Z]))")
 
 
@@ -78,7 +78,7 @@ class _Lines:
         return n + 1, offset - self.starts[n] + 1
 
 
-def _mask(text: str, pattern: re.Pattern, keep_group: int | None = None) -> str:
+def _mask(text: str, pattern: re.Pattern) -> str:
     """Blank out matches (same length, newlines kept) so offsets still point into the user's file."""
     def blank(m: re.Match) -> str:
         return re.sub(r"[^\n]", " ", m.group(0))
@@ -222,7 +222,7 @@ def _unwrap(body: str) -> str:
 
 
 def _block_rows(body: str, start: int, lines: _Lines, last: Side | None) -> list[Row]:
-    body = _mask(body, _NOISE_RE)
+    body = _mask(_mask(body, _TEX_COMMENT_RE), _NOISE_RE)
     body = _unwrap(body)
     rows: list[Row] = []
     for a, b in _split_top(body, _ROW_SEP):
@@ -286,6 +286,7 @@ def _plain_row(text: str, offset: int, lines: _Lines, last: Side | None, conds: 
     seps = re.compile(r",|;|\\quad(?![a-zA-Z])|\\qquad(?![a-zA-Z])|\\text\b|\\mbox\b|\\textrm\b|\\textnormal\b|\\intertext\b|\\hbox\b|\\textbf\b|\\textit\b|\x00")
     conditions: list[tuple[str, str, str]] = []
     equations: list[tuple[int, str]] = []
+    bare: list[tuple[int, str]] = []     # "a = b" alone: a condition only beside an equation
     for a, b in _split_top(text, seps, parens=True):
         seg = text[a:b]
         if not seg.strip():
@@ -297,11 +298,14 @@ def _plain_row(text: str, offset: int, lines: _Lines, last: Side | None, conds: 
         cm = _COND_RE.match(seg)
         if cm and cm.group(1) != cm.group(3):
             conditions.append(_cond(cm))
+            bare.append((a, seg))
             continue
         if equations and _RANGE_RE.match(seg):   # "i = 1, 2, ..., N" beside a definition
             continue
         if _RELATION_RE.search(_strip_braced(seg)) or branch_anchor is not None or cases_head:
             equations.append((a, seg))
+    if not equations and bare and branch_anchor is None and not cases_head and len(bare) == len(conditions):
+        equations, conditions = bare[:1], []
     rows = []
     pairs = tuple((c[0], c[2]) for c in conditions)
     ops = tuple(c[1] for c in conditions)

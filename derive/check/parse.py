@@ -98,6 +98,7 @@ def _syntax_error(exc: UnexpectedInput, text: str, ctx: ParseContext) -> ParseEr
         pos = len(text)
     line, col = _where(text, pos, ctx)
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        line, col = _where(text, len(text.rstrip()), ctx)   # just after the last character
         return ParseError("the expression ends too early (an unclosed brace or a missing operand?)", line, col)
     if isinstance(exc, UnexpectedCharacters):
         return ParseError(f"unexpected {text[pos:pos + 12].split()[0] if text[pos:pos + 12].split() else repr(text[pos])!s}", line, col)
@@ -566,9 +567,7 @@ def _index_value(x, ctx: ParseContext):
 
 def _postfix(base, scripts, ctx: ParseContext):
     if not scripts:
-        if isinstance(base, _Paren):
-            return base
-        return base
+        return base   # a _Paren stays one, so softmax(x) is seen as a call
     subs = [a for kind, a in scripts if kind == "_"]
     sups = [a for kind, a in scripts if kind == "^"]
     if len(subs) > 1 or len(sups) > 1:
@@ -601,6 +600,8 @@ def _subscripted(base, arg, ctx: ParseContext):
 
 
 def _power(value, arg, ctx: ParseContext):
+    if isinstance(arg, Term) and len(arg.items) == 1:
+        arg = arg.items[0]   # ^{\top}, ^{T}
     if arg is _TOP or (isinstance(arg, Name) and arg.text == "T" and _is_matrix(value)):
         return value.T if _is_matrix(value) else value
     exp_ = _scalar_arg(arg, ctx)

@@ -30,6 +30,8 @@ class Recipe:
     target: str = "one-hot"         # what --values target= means: "one-hot" | "distribution" | "any"
     batch: bool = False
     examples: tuple[str, ...] = field(default=())
+    # example(d, recipe, values) -> a worked example; None: numeric.worked_example's own (one sample)
+    example: Callable | None = None
 
     def parse_params(self, pairs: dict[str, str]) -> dict[str, object]:
         known = {p.name: p for p in self.params}

@@ -7,9 +7,13 @@ from pathlib import Path
 
 import sympy as sp
 
+from jinja2 import TemplateNotFound, TemplateSyntaxError
+from markupsafe import Markup
+
 from ..errors import RenderError, UsageError
 from ..steps import Derivation
 from .environment import environment, messages
+from .katex import inline_assets
 from .printer import latex, latex_name
 from .view import view
 
@@ -41,35 +45,78 @@ def render(d: Derivation, fmt: str = "latex", lang: str = "en", templates: str |
         raise UsageError(f"unknown language {lang!r} (use {', '.join(LANGS)})")
     if fmt == "json":
         return to_json(d, lang, templates)
+    name = FORMATS[fmt][0]
+    if templates is not None:
+        check_user_templates(templates, fmt, lang)
     env = environment(fmt, templates)
     msgs = messages(lang, templates)
-    name = FORMATS[fmt][0]
+    context = view(d, msgs, fmt, lang)
+    if fmt == "html":
+        context = {**_escaped(context), "katex": inline_assets()}
+    return _render_template(env, _choose(env, name, lang), context)
+
+
+def notebook_latex(d: Derivation, lang: str = "en") -> str:
+    """What Jupyter's text/latex shows: one $$ aligned $$ block of every line (math only)."""
+    env = environment("markdown")
+    return _render_template(env, "markdown/notebook.tex.j2", view(d, messages(lang), "markdown", lang))
+
+
+def _render_template(env, name: str, context: dict) -> str:
     try:
-        template = env.get_template(f"{lang}/{name}") if _exists(env, f"{lang}/{name}") else env.get_template(name)
-        return template.render(**view(d, msgs, fmt, lang))
+        return env.get_template(name).render(**context)
     except RenderError:
         raise
     except Exception as exc:  # a template bug: name the template and line, not a traceback
         raise RenderError(_template_problem(exc, name)) from exc
 
 
-def _exists(env, name) -> bool:
+def _choose(env, name: str, lang: str) -> str:
+    """A language's own template (zh/latex/document.tex.j2) wins over the shared one."""
     try:
-        env.get_template(name)
-        return True
-    except Exception:
-        return False
+        env.loader.get_source(env, f"{lang}/{name}")
+        return f"{lang}/{name}"
+    except TemplateNotFound:
+        return name
+
+
+def check_user_templates(folder: str | Path, fmt: str, lang: str) -> None:
+    """A --templates DIR must hold something for this format: a template of its folder (latex/,
+    markdown/, ...; also under LANG/) or a message catalogue messages/LANG/*.json."""
+    p = Path(folder)
+    if not p.is_dir():
+        raise UsageError(f"--templates {folder}: not a directory")
+    kind = FORMATS[fmt][0].split("/")[0]
+    found = [*p.glob(f"{kind}/*.j2"), *p.glob(f"{lang}/{kind}/*.j2"), *p.glob(f"messages/{lang}/*.json")]
+    if not found:
+        raise UsageError(f"--templates {folder}: no {FORMATS[fmt][0]} (nor any {kind}/ template or "
+                         f"messages/{lang}/*.json) for --format {fmt}")
+
+
+def _escaped(value):
+    """For HTML every formula is text that KaTeX reads from the page: escape it like any text."""
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_escaped(v) for v in value]
+    return value
 
 
 def _template_problem(exc, name) -> str:
     import traceback
 
-    line = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename and frame.filename.endswith(".j2"):
-            name, line = Path(frame.filename).name, frame.lineno
-    where = f"{name}, line {line}" if line else name
-    return f"template {where}: {type(exc).__name__}: {exc}".replace("\n", " ")
+    line = getattr(exc, "lineno", None)
+    if isinstance(exc, TemplateSyntaxError):
+        name = exc.filename or exc.name or name
+    else:
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename and frame.filename.endswith(".j2"):
+                name, line = frame.filename, frame.lineno
+    where = f"{name}, line {line}" if line else str(name)
+    message = getattr(exc, "message", None) or str(exc)
+    return f"template {where}: {type(exc).__name__}: {message}".replace("\n", " ")
 
 
 def to_json(d: Derivation, lang: str = "en", templates=None) -> str:
@@ -97,4 +144,4 @@ def to_json(d: Derivation, lang: str = "en", templates=None) -> str:
     return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
 
 
-__all__ = ["render", "to_json", "FORMATS", "LANGS", "latex", "latex_name", "extension"]
+__all__ = ["render", "notebook_latex", "to_json", "FORMATS", "LANGS", "latex", "latex_name", "extension"]

@@ -60,21 +60,69 @@ def environment(fmt: str, user_templates: str | Path | None = None) -> jinja2.En
     else:
         env = SandboxedEnvironment(**common)
     env.filters["tex"] = tex_escape
+    env.filters["mathtext"] = mathtext
+    env.filters["plain"] = plain_text
+    env.filters["width"] = display_width
     return env
 
 
+def mathtext(value) -> Markup:
+    """A catalogue phrase with inline $math$, written for math mode: 'case $i = j$' -> \\text{case }i = j."""
+    parts = str(value).split("$")
+    out = [(rf"\text{{{p}}}" if p else "") if n % 2 == 0 else p for n, p in enumerate(parts)]
+    return Markup("".join(out))
+
+
+_UNICODE = {r"\partial": "∂", r"\dots": "…", r"\cdots": "⋯", r"\neq": "≠", r"\ne": "≠", r"\le": "≤",
+            r"\ge": "≥", r"\sum": "Σ", r"\delta": "δ", r"\sigma": "σ", r"\top": "ᵀ", r"\cdot": "·",
+            r"\to": "→", r"\infty": "∞", r"\quad": " "}
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+
+
+def plain_text(value) -> str:
+    """A sentence without its math markup, for the terminal: $\\partial L$ -> ∂L, y_{i} -> y_i."""
+    t = re.sub(r"\\(?:mathbf|operatorname|mathrm|text|boldsymbol)\{([^{}]*)\}", r"\1", str(value))
+    t = _COMMAND.sub(lambda m: _UNICODE.get(m.group(), m.group()[1:]), t)
+    t = re.sub(r"([_^])\{(\w)\}", r"\1\2", t)
+    t = t.replace("$", "")
+    return re.sub(r"[ \t]+", " ", t).strip()
+
+
+def display_width(value) -> int:
+    """Columns a string takes in a terminal (CJK characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
+
+
 def messages(lang: str, user_templates: str | Path | None = None) -> dict:
-    """The catalogue of sentences for a language (a user's templates/messages/LANG.json wins)."""
+    """The catalogue of sentences for a language: every messages/LANG/*.json merged, a user's
+    --templates DIR/messages/LANG/*.json last (so it wins)."""
+    out = _merge({}, _builtin_messages(lang))
     if user_templates is not None:
-        p = Path(user_templates) / "messages" / f"{lang}.json"
-        if p.is_file():
-            try:
-                return json.loads(p.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise UsageError(f"{p}: not a valid JSON message catalogue ({exc})") from None
-    return _builtin_messages(lang)
+        _merge(out, _read_catalogue(Path(user_templates) / "messages" / lang))
+    return out
 
 
 @lru_cache(maxsize=None)
 def _builtin_messages(lang: str) -> dict:
-    return json.loads((builtin_templates() / "messages" / f"{lang}.json").read_text(encoding="utf-8"))
+    return _read_catalogue(builtin_templates() / "messages" / lang)
+
+
+def _read_catalogue(folder: Path) -> dict:
+    out: dict = {}
+    for p in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            _merge(out, json.loads(p.read_text(encoding="utf-8")))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{p}: not a valid JSON message catalogue ({exc})") from None
+    return out
+
+
+def _merge(into: dict, new: dict) -> dict:
+    for k, v in new.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            _merge(into[k], v)
+        else:
+            into[k] = json.loads(json.dumps(v)) if isinstance(v, dict) else v
+    return into

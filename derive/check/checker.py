@@ -1,0 +1,487 @@
+"""Judge every claimed equality of a document with the shared verifier; definitions and assumptions first."""
+from __future__ import annotations
+
+import collections
+import contextlib
+import re
+import signal
+import threading
+from dataclasses import dataclass, field
+
+import sympy as sp
+from sympy.matrices.expressions import MatrixSymbol
+
+from ..calculus.evaluate import Definition
+from ..calculus.objects import Grad, Jac, sigmoid
+from ..calculus.symbols import index, size
+from ..errors import ParseError, UsageError
+from ..verify import Context, verify
+from .extract import Declaration, Document, Row, Side, _chain_sides, _Lines
+from .parse import EULER, ParseContext, Unsupported, parse_latex, scan_letters
+
+GENERAL_SIZES = (2, 3, 4, 5, 6)
+STEP_SECONDS = 8.0          # per claimed equality; past it the step is unverified, never a hang
+_UNICODE = str.maketrans({"−": "-", "×": "\\times ", "·": "\\cdot ", "≠": "\\neq ", "∑": "\\sum ", "∂": "\\partial "})
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """The verdict on one claimed equality (or definition) of the user's document."""
+
+    line: int
+    column: int
+    lhs: str
+    rhs: str
+    status: str                          # "ok" | "wrong" | "definition" | "unverified"
+    reason: str = ""
+    counterexample: dict | None = None
+    conditions: tuple[str, ...] = ()
+    end: int = -1                        # file offset of the end of the row (for --annotate)
+
+    def as_json(self) -> dict:
+        out = {"line": self.line, "column": self.column, "lhs": self.lhs, "rhs": self.rhs,
+               "status": self.status, "reason": self.reason, "counterexample": self.counterexample}
+        if self.conditions:
+            out["conditions"] = list(self.conditions)
+        return out
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Every step of one document, in file order."""
+
+    file: str
+    steps: tuple[StepResult, ...]
+    K: str = "K"
+    document: Document | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def first_wrong(self) -> StepResult | None:
+        return next((s for s in self.steps if s.status == "wrong"), None)
+
+    @property
+    def first_wrong_line(self) -> int | None:
+        w = self.first_wrong
+        return w.line if w else None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_wrong is None
+
+    def counts(self) -> dict[str, int]:
+        c = collections.Counter(s.status for s in self.steps)
+        return {k: c.get(k, 0) for k in ("ok", "wrong", "definition", "unverified")}
+
+    def as_json(self) -> dict:
+        return {"file": self.file, "ok": self.ok, "first_wrong_line": self.first_wrong_line,
+                "K": self.K, "summary": self.counts(), "steps": [s.as_json() for s in self.steps]}
+
+
+# -- sizes, letters and declarations -----------------------------------------------------------
+def parse_K(value: str | int | None) -> int | str | None:
+    """-K 3 (a concrete size) or -K N (the name of a general size)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if re.fullmatch(r"\d+", text):
+        n = int(text)
+        if not 2 <= n <= 50:
+            raise UsageError(f"-K {text}: the number of classes must be between 2 and 50")
+        return n
+    if re.fullmatch(r"[A-Za-z]", text):
+        return text
+    raise UsageError(f"-K {text}: give a number of classes (2..50) or a one-letter name such as K, C or N")
+
+
+@dataclass
+class _Setup:
+    """Names the document gives meaning to: sizes, indices, definitions, target domains."""
+
+    size_name: str
+    size_names: set
+    indices: frozenset
+    definitions: dict = field(default_factory=dict)      # name -> Definition
+    failed_defs: dict = field(default_factory=dict)      # name -> (line, reason)
+    domains: dict = field(default_factory=dict)          # name -> domain
+    concrete: dict = field(default_factory=dict)         # item position -> K in force
+
+    def pctx(self, line: int = 1, column: int = 1) -> ParseContext:
+        sz = size(self.size_name)
+        return ParseContext(tuple((n, sz) for n in sorted(self.size_names)), sz, self.indices, line, column)
+
+
+def _prepare(text: str) -> str:
+    return text.translate(_UNICODE)
+
+
+def _parse(text: str, setup: _Setup, line: int, column: int):
+    return parse_latex(_prepare(text), setup.pctx(line, column))
+
+
+def _head_name(e) -> str | None:
+    if isinstance(e, sp.Indexed):
+        return str(e.base.label)
+    if isinstance(e, MatrixSymbol):
+        return e.name
+    if isinstance(e, sp.Symbol):
+        return str(e)
+    return None
+
+
+def _definable(head, setup: _Setup) -> bool:
+    if isinstance(head, sp.Indexed):
+        idx = head.indices
+        return all(isinstance(t, sp.Symbol) and str(t) in setup.indices for t in idx) and len(set(idx)) == len(idx)
+    if isinstance(head, sp.Symbol):
+        name = str(head)
+        return name not in setup.indices and name not in setup.size_names
+    return False
+
+
+def _names(e) -> set[str]:
+    """Names of vectors, matrices and scalars an expression mentions (not indices)."""
+    out = set()
+    for x in sp.preorder_traversal(e):
+        if isinstance(x, sp.Indexed):
+            out.add(str(x.base.label))
+        elif isinstance(x, MatrixSymbol):
+            out.add(x.name)
+        elif isinstance(x, sp.Symbol) and not x.is_integer:
+            out.add(str(x))
+    return out
+
+
+def _reach(e, defs: dict) -> set[str]:
+    """Every name e depends on through the definitions (the names themselves included)."""
+    seen, todo = set(), list(_names(e))
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n in defs:
+            todo.extend(_names(defs[n].body))
+    return seen
+
+
+# -- assumptions ----------------------------------------------------------------------------
+def _assumption(text: str, setup: _Setup, line: int, column: int) -> tuple[str, str]:
+    """`\\sum_i y_i = 1` -> simplex, `y one-hot` -> one-hot, `y_i \\ge 0` -> nonnegative, ..."""
+    t = _prepare(text)
+    if re.search(r"one[- ]?hot|独热", t):
+        m = re.search(r"(?:\\mathbf\{|\\boldsymbol\{|\\bm\{)?\b([A-Za-z])\b", re.sub(r"one[- ]?hot|is|an?|\\text\{[^}]*\}", " ", t))
+        if not m:
+            raise ParseError(f"assume {text!r}: which vector is one-hot?", line, column)
+        return m.group(1), "one-hot"
+    sides, kinds = _chain_sides(t, 0, _Lines(t))
+    if len(kinds) != 1 or not sides[0].text or not sides[1].text:
+        raise ParseError(f"cannot read the assumption {text!r} (try \\sum_{{k=1}}^{{K}} y_k = 1, y one-hot, y_k \\ge 0)", line, column)
+    op = kinds[0]
+    left = _parse(sides[0].text, setup, line, column)
+    right = _parse(sides[1].text, setup, line, column)
+    if op == "=":
+        if isinstance(left, sp.Sum) and right == 1 and isinstance(left.function, sp.Indexed):
+            return str(left.function.base.label), "simplex"
+        raise ParseError(f"cannot read the assumption {text!r}: only a sum of one vector equal to 1 is understood", line, column)
+    if isinstance(left, sp.Indexed) and right == 0 and op in (">", "\\ge", "\\geq"):
+        return str(left.base.label), "positive" if op == ">" else "nonnegative"
+    if isinstance(right, sp.Indexed) and left == 0 and op in ("<", "\\le", "\\leq"):
+        return str(right.base.label), "positive" if op == "<" else "nonnegative"
+    raise ParseError(f"cannot read the assumption {text!r}", line, column)
+
+
+def _merge_domain(old: str | None, new: str) -> str:
+    pair = {old, new}
+    if "one-hot" in pair:
+        return "one-hot"
+    if "simplex" in pair:
+        return "simplex"
+    return new
+
+
+# -- the checker -----------------------------------------------------------------------------
+def check_document(doc: Document, *, file: str = "-", K: int | str | None = None,
+                   defines: tuple[str, ...] = (), assumes: tuple[str, ...] = ()) -> CheckResult:
+    """Definitions, then every claim of every row, judged by the shared verifier."""
+    cli_math = "\n".join(list(defines) + list(assumes))
+    decl_math = "\n".join(d.text for d in doc.items if isinstance(d, Declaration))
+    letters, uppers = scan_letters(_prepare(doc.math + "\n" + decl_math + "\n" + cli_math))
+    file_K = [d for d in doc.items if isinstance(d, Declaration) and d.kind == "K"]
+    size_name = _size_name(K, file_K, uppers)
+    size_names = set(uppers) | {size_name}
+    setup = _Setup(size_name, size_names, frozenset(letters - size_names))
+    steps: list[StepResult] = []
+
+    # declarations from the command line come first, then the document in order
+    for text in defines:
+        _declare_definition(text, setup, 0, 0, steps, explicit=True)
+    for text in assumes:
+        name, dom = _assumption(text, setup, 0, 0)
+        setup.domains[name] = _merge_domain(setup.domains.get(name), dom)
+    for it in doc.items:
+        if isinstance(it, Declaration):
+            if it.kind == "define":
+                _declare_definition(it.text, setup, it.line, it.column, steps, explicit=True)
+            elif it.kind == "assume":
+                name, dom = _assumption(it.text, setup, it.line, it.column)
+                setup.domains[name] = _merge_domain(setup.domains.get(name), dom)
+            elif it.kind == "unknown":
+                raise ParseError(f"unknown declaration 'derive: {it.text}' (use define, assume or K = ...)", it.line, it.column)
+
+    # pass 1: which rows define a name (the first time a new name stands alone on a left side)
+    plans = []
+    for pos, it in enumerate(doc.items):
+        if isinstance(it, Row):
+            plans.append(_plan_row(it, setup))
+    # pass 2: judge the claims, with K as declared at that point of the document
+    concrete: int | None = K if isinstance(K, int) else None
+    plan_iter = iter(plans)
+    euler = "e" not in setup.definitions
+    for it in doc.items:
+        if isinstance(it, Declaration):
+            if it.kind == "K" and not isinstance(K, int) and K is None:
+                value = it.text.split("=", 1)[1].strip()
+                concrete = int(value) if value.isdigit() else None
+                if concrete is not None and not 2 <= concrete <= 50:
+                    raise ParseError(f"K = {concrete}: the number of classes must be between 2 and 50", it.line, it.column)
+            continue
+        for claim in next(plan_iter):
+            steps.append(_judge(claim, setup, concrete, euler))
+    steps.sort(key=lambda s: (s.line, s.column))
+    shown = str(K) if K is not None else size_name
+    return CheckResult(file, tuple(steps), shown, doc)
+
+
+def _size_name(K, file_K: list, uppers: list) -> str:
+    if isinstance(K, str):
+        return K
+    for d in file_K:
+        value = d.text.split("=", 1)[1].strip()
+        if not value.isdigit():
+            return value if re.fullmatch(r"[A-Za-z]", value) else "K"
+        return d.text.split("=", 1)[0].strip()
+    if uppers:
+        counts = collections.Counter(uppers)
+        return max(counts, key=lambda n: (counts[n], n.isupper()))
+    return "K"
+
+
+def _declare_definition(text: str, setup: _Setup, line: int, column: int, steps: list, explicit: bool) -> None:
+    lines = _Lines(text)
+    sides, kinds = _chain_sides(_prepare(text), 0, lines)
+    if len(sides) != 2 or not sides[0].text or not sides[1].text:
+        raise ParseError(f"define {text!r}: write one equation HEAD = BODY", line, column)
+    head = _parse(sides[0].text, setup, line, column)
+    body = _parse(sides[1].text, setup, line, column)
+    if not _definable(head, setup):
+        raise ParseError(f"define {text!r}: the left side must be a name such as L or a_i", line, column)
+    name = _head_name(head)
+    if name in _reach(body, setup.definitions):
+        raise ParseError(f"define {text!r}: {name} is defined in terms of itself", line, column)
+    setup.definitions[name] = Definition(head, body)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    row: Row
+    left: Side
+    right: Side
+    definition: bool = False
+    note: str = ""
+
+
+def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
+    """The claims of one row; the first is a definition when its left side is a new name."""
+    pairs = list(zip(row.sides, row.sides[1:]))
+    if row.note:
+        return [_Claim(row, a, b, note=row.note) for a, b in pairs]
+    claims = [_Claim(row, a, b) for a, b in pairs]
+    if row.carried or row.conditions:
+        return claims
+    left = row.sides[0]
+    try:
+        head = _parse(left.text, setup, left.line, left.column)
+    except ParseError:
+        return claims
+    name = _head_name(head)
+    if not _definable(head, setup) or name in setup.definitions:
+        return claims
+    # the body is the first right side we can read (e = crossEntropy(s, y) = -\sum y_i log s_i)
+    for n, side in enumerate(row.sides[1:], start=1):
+        try:
+            body = _parse(side.text, setup, side.line, side.column)
+        except ParseError:
+            continue
+        if name in _reach(body, setup.definitions) or isinstance(body, sp.MatrixBase) or getattr(body, "is_Matrix", False):
+            return claims
+        setup.definitions[name] = Definition(head, body)
+        if n == 1:
+            claims[0] = _Claim(row, left, row.sides[1], definition=True)
+        else:
+            setup.failed_defs[name] = (left.line, f"read from the side at line {side.line}")
+        return claims
+    setup.failed_defs[name] = (left.line, "no right side could be read")
+    return claims
+
+
+def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool) -> StepResult:
+    row, left, right = claim.row, claim.left, claim.right
+    conds = tuple(f"{a} {'=' if op == '=' else '!='} {b}" for (a, b), op in zip(row.conditions, row.condition_ops))
+    base = dict(line=right.line, column=right.column,
+                lhs=left.text, rhs=right.text, conditions=conds, end=row.end)
+    if claim.definition:
+        return StepResult(status="definition", reason=f"defines {_head_name(setup.definitions[_name_of(left, setup)].head)}", **base)
+    if claim.note:
+        return StepResult(status="unverified", reason=claim.note, **base)
+    try:
+        lhs = _parse(left.text, setup, left.line, left.column)
+        rhs = _parse(right.text, setup, right.line, right.column)
+    except Unsupported as exc:
+        return StepResult(status="unverified", reason=f"unsupported: {exc}", **base)
+    problem = _undefined_derivative(lhs, setup) or _undefined_derivative(rhs, setup)
+    if problem:
+        return StepResult(status="unverified", reason=problem, **base)
+    ctx, lhs, rhs = _context(lhs, rhs, row, setup, concrete, euler)
+    try:
+        with _time_bound(STEP_SECONDS):
+            verdict = verify(lhs, rhs, ctx)
+    except _Timeout:
+        return StepResult(status="unverified", reason=f"no verdict within {STEP_SECONDS:g} s", **base)
+    except (ArithmeticError, TypeError, ValueError, RecursionError, AttributeError, NotImplementedError) as exc:
+        return StepResult(status="unverified", reason=f"the verifier could not evaluate this step ({type(exc).__name__}: {exc})", **base)
+    if verdict.status == "verified":
+        return StepResult(status="ok", reason=verdict.detail, **base)
+    if verdict.status == "refuted":
+        return StepResult(status="wrong", reason=_wrong_reason(verdict, ctx), counterexample=_flatten(verdict.counterexample, setup), **base)
+    return StepResult(status="unverified", reason=verdict.detail, **base)
+
+
+def _name_of(side: Side, setup: _Setup) -> str:
+    return _head_name(_parse(side.text, setup, side.line, side.column))
+
+
+def _undefined_derivative(e, setup: _Setup) -> str:
+    """A derivative of something that never depends on the variable: almost always a missing definition."""
+    for x in sp.preorder_traversal(e):
+        if isinstance(x, sp.Derivative):
+            expr, var = x.expr, x.variables[0]
+        elif isinstance(x, (Grad, Jac)):
+            expr, var = x.args
+        else:
+            continue
+        v = _head_name(var)
+        reach = _reach(expr, setup.definitions)
+        if v in reach:
+            continue
+        missing = sorted(n for n in reach if n not in setup.definitions and n != "e" and n not in setup.domains)
+        if not missing:
+            continue
+        names = ", ".join(missing)
+        failed = [n for n in missing if n in setup.failed_defs]
+        why = f" (its definition at line {setup.failed_defs[failed[0]][0]} could not be read)" if failed else \
+            f" (add '% derive: define {missing[0]}... = ...')"
+        return f"derivative with respect to {_shown(var)} of {names}, which is never defined{why}"
+    return ""
+
+
+def _shown(v) -> str:
+    if isinstance(v, sp.Indexed):
+        return f"{v.base.label}_{{{''.join(map(str, v.indices))}}}"
+    return str(v)
+
+
+def _context(lhs, rhs, row: Row, setup: _Setup, concrete: int | None, euler: bool):
+    defs = list(setup.definitions.values())
+    sym = size(setup.size_name)
+    subs: dict = {}
+    if euler:
+        subs[EULER] = sp.E
+    # a scalar defined with an index it does not show (L = -ln q_k, k the true class) is written
+    # out in place, so the verifier sees k as a free index of the step and tries every value
+    for d in defs:
+        if isinstance(d.head, sp.Symbol) and any(s.is_integer and str(s) not in setup.size_names for s in d.body.free_symbols):
+            lhs, rhs = lhs.xreplace({d.head: d.body}), rhs.xreplace({d.head: d.body})
+    if concrete is not None:
+        subs[sym] = sp.Integer(concrete)
+    if subs:
+        lhs, rhs = lhs.xreplace(subs), rhs.xreplace(subs)
+        defs = [Definition(d.head, d.body.xreplace(subs)) for d in defs]
+    free = _free_index_names(lhs) | _free_index_names(rhs)
+    conds = []
+    for (a, b), op in zip(row.conditions, row.condition_ops):
+        if a in free and b in free:
+            ia, ib = index(a), index(b)
+            conds.append(sp.Eq(ia, ib, evaluate=False) if op == "=" else sp.Ne(ia, ib, evaluate=False))
+    ctx = Context(definitions=tuple(defs), domains=tuple(sorted(_domains(lhs, rhs, defs, setup).items())),
+                  conditions=tuple(conds), size=concrete if concrete is not None else sym,
+                  sizes=GENERAL_SIZES, time_limit=STEP_SECONDS)
+    return ctx, lhs, rhs
+
+
+def _free_index_names(e) -> set[str]:
+    # atoms, not free_symbols: Derivative(q_k, a_i).free_symbols drops the i of its variable
+    return {str(s) for s in e.atoms(sp.Symbol) if s.is_integer}
+
+
+def _domains(lhs, rhs, defs, setup: _Setup) -> dict:
+    """Logits (what is exponentiated or differentiated by) are real; targets get their assumption."""
+    defined = {d.name for d in defs}
+    leaves = set()
+    real = set()
+    for root in [lhs, rhs] + [d.body for d in defs]:
+        leaves |= _names(root)
+        for x in sp.preorder_traversal(root):
+            if isinstance(x, (sp.exp, sigmoid)):
+                real |= _names(x.args[0])
+            elif isinstance(x, sp.Derivative):
+                real |= {_head_name(v) for v in x.variables}
+            elif isinstance(x, (Grad, Jac)):
+                real.add(_head_name(x.args[1]))
+    out = {}
+    for n in leaves - defined - {"e"}:
+        out[n] = setup.domains.get(n, "real" if n in real else "positive")
+    return out
+
+
+def _wrong_reason(verdict, ctx) -> str:
+    ce = verdict.counterexample or {}
+    where = ", ".join(f"{k}={v}" for k, v in ce.get("indices", {}).items())
+    k = ce.get("K")
+    return f"the sides differ at K={k}" + (f", {where}" if where else "") + f": {ce.get('lhs'):.6g} vs {ce.get('rhs'):.6g}"
+
+
+def _flatten(ce: dict | None, setup: _Setup) -> dict | None:
+    """The verifier's counterexample in the JSON contract's shape: K, the indices, the values, both sides."""
+    if ce is None:
+        return None
+    out: dict = {"K": ce.get("K")}
+    out.update(ce.get("indices", {}))
+    for k, v in ce.items():
+        if k in ("K", "indices", "lhs", "rhs") or k in setup.indices or k in setup.size_names or k == "e" and not isinstance(v, list):
+            continue
+        out[k] = v
+    out["lhs"], out["rhs"] = ce.get("lhs"), ce.get("rhs")
+    return out
+
+
+# -- a hard time bound per step (main thread only: SIGALRM) -------------------------------------
+class _Timeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_bound(seconds: float):
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def fire(signum, frame):
+        raise _Timeout()
+
+    old = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds + 1.0)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)

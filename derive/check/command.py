@@ -1,0 +1,112 @@
+"""`derive check FILE`: arguments, reading the input, exit codes; and the Python entry check()."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..errors import DeriveError, UsageError
+from .checker import CheckResult, check_document, parse_K
+from .extract import MAX_BYTES, extract
+from .report import annotate, terminal, to_json, write_atomic
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `derive check` (the CLI's subparser calls this)."""
+    parser.add_argument("file", help="a .tex or .md file with a hand derivation, or - for standard input")
+    parser.add_argument("-K", dest="K", default=None, help="number of classes (2..50) or the name of a general size (K, C, N)")
+    parser.add_argument("--define", action="append", default=[], metavar="LATEX", help="a definition, e.g. 'a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}'")
+    parser.add_argument("--assume", action="append", default=[], metavar="LATEX", help="an assumption, e.g. '\\sum_k y_k = 1' or 'y one-hot'")
+    parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    parser.add_argument("--annotate", metavar="OUT", default=None, help="write the document back with a mark beside each checked line")
+    parser.add_argument("--format", dest="input_format", choices=("tex", "md"), default=None, help="input format when it cannot be told from the file name")
+    parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+
+def read_input(file: str) -> tuple[str, str]:
+    """(text, name) of a path or of stdin ('-'); size capped, UTF-8 required."""
+    if file == "-":
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        name = "<stdin>"
+    else:
+        p = Path(file)
+        if not p.is_file():
+            raise UsageError(f"{file}: no such file")
+        if p.stat().st_size > MAX_BYTES:
+            raise UsageError(f"{file}: larger than {MAX_BYTES // 1_000_000} MB; a hand derivation should be far smaller")
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{file}: cannot read ({exc.strerror})") from None
+        name = file
+    if len(data) > MAX_BYTES:
+        raise UsageError(f"{name}: larger than {MAX_BYTES // 1_000_000} MB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UsageError(f"{name}: not UTF-8 text (line {line}, byte {exc.start})") from None
+    return text, name
+
+
+def _format_of(name: str, text: str, given: str | None) -> str:
+    if given:
+        return given
+    suffix = Path(name).suffix.lower()
+    if suffix in (".md", ".markdown"):
+        return "md"
+    if suffix in (".tex", ".latex", ".ltx"):
+        return "tex"
+    # stdin or unknown: Markdown if it has $$ blocks and no LaTeX environments
+    return "md" if "$$" in text and "\\begin{document}" not in text and "\\begin{align" not in text else "tex"
+
+
+def check(text_or_path: str | os.PathLike, *, K: int | str | None = None, defines=(), assumes=(),
+          fmt: str | None = None) -> CheckResult:
+    """Check a hand derivation given as a path or as the text itself."""
+    if isinstance(text_or_path, os.PathLike) or ("\n" not in str(text_or_path) and Path(str(text_or_path)).is_file()):
+        text, name = read_input(str(text_or_path))
+    else:
+        text, name = str(text_or_path), "<text>"
+        if len(text.encode("utf-8")) > MAX_BYTES:
+            raise UsageError(f"input larger than {MAX_BYTES // 1_000_000} MB")
+    fmt = _format_of(name, text, fmt)
+    doc = extract(text, fmt)
+    return check_document(doc, file=name, K=parse_K(K), defines=tuple(defines), assumes=tuple(assumes))
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run `derive check`; returns 0 all ok, 1 a step is wrong. DeriveError (exit 2) propagates to the CLI."""
+    text, name = read_input(args.file)
+    fmt = _format_of(name, text, getattr(args, "input_format", None))
+    doc = extract(text, fmt)
+    result = check_document(doc, file=name, K=parse_K(args.K), defines=tuple(args.define or ()),
+                            assumes=tuple(args.assume or ()))
+    if not any(hasattr(it, "sides") for it in doc.items):
+        raise UsageError(f"{name}: no display math found (use align, equation, \\[ \\] or $$ $$)")
+    if args.annotate:
+        write_atomic(args.annotate, annotate(result))
+    if args.json:
+        sys.stdout.write(to_json(result))
+    else:
+        sys.stdout.write(terminal(result, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ))
+    return 0 if result.ok else 1
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (python -m derive.check.command): the same mapping of errors as the CLI."""
+    parser = argparse.ArgumentParser(prog="derive check")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return main(args)
+    except DeriveError as exc:
+        if args.debug:
+            raise
+        print(f"derive check: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -1,0 +1,103 @@
+"""Present a CheckResult: a terminal report, the JSON contract, and the annotated document."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .checker import CheckResult, StepResult
+
+_LABEL = {"ok": "ok", "wrong": "WRONG", "definition": "defined", "unverified": "unverified"}
+_COLOR = {"ok": "32", "wrong": "1;31", "definition": "36", "unverified": "33"}
+
+
+def _short(s: str, n: int = 60) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def terminal(result: CheckResult, color: bool = False) -> str:
+    """One line per step; the first wrong line is marked with >> and its counterexample shown."""
+    def paint(code: str, s: str) -> str:
+        return f"\033[{code}m{s}\033[0m" if color else s
+
+    first = result.first_wrong
+    out = [f"{result.file}: K = {result.K}"]
+    for s in result.steps:
+        mark = ">>" if s is first else "  "
+        cond = f"   [{', '.join(s.conditions)}]" if s.conditions else ""
+        label = paint(_COLOR[s.status], f"{_LABEL[s.status]:<10}")
+        out.append(f"{mark} line {s.line:>4}  {label} {_short(s.lhs, 40)} = {_short(s.rhs, 50)}{cond}")
+        if s.status == "wrong":
+            out.append(f"{'':17}{s.reason}")
+            if s is first and s.counterexample:
+                out.append(f"{'':17}counterexample: {_ce_text(s.counterexample)}")
+        elif s.status == "unverified":
+            out.append(f"{'':17}{s.reason}")
+    c = result.counts()
+    summary = f"{c['ok']} ok, {c['wrong']} wrong, {c['unverified']} unverified, {c['definition']} definitions"
+    if first:
+        summary += f"; first wrong line: {first.line}"
+    out.append(summary)
+    return "\n".join(out) + "\n"
+
+
+def _ce_text(ce: dict) -> str:
+    parts = []
+    for k, v in ce.items():
+        if isinstance(v, list):
+            parts.append(f"{k}=[{', '.join(f'{x:.4g}' for x in v)}]")
+        elif isinstance(v, float):
+            parts.append(f"{k}={v:.6g}")
+        else:
+            parts.append(f"{k}={v}")
+    return ", ".join(parts)
+
+
+def to_json(result: CheckResult) -> str:
+    return json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n"
+
+
+def _mark(steps: list[StepResult], fmt: str) -> str:
+    """A visible mark for a row: \\mbox for LaTeX (core, no package), \\text for Markdown renderers."""
+    statuses = {s.status for s in steps}
+    if "wrong" in statuses:
+        word = "WRONG"
+    elif "unverified" in statuses:
+        word = "unverified"
+    elif statuses == {"definition"}:
+        word = "definition"
+    else:
+        word = "ok"
+    cmd = "\\mbox" if fmt == "tex" else "\\text"
+    return f" \\qquad {cmd}{{[derive: {word}]}}"
+
+
+def annotate(result: CheckResult) -> str:
+    """The user's document with a mark at the end of each checked row; everything else untouched."""
+    doc = result.document
+    if doc is None:
+        raise ValueError("the result holds no document")
+    by_end: dict[int, list[StepResult]] = {}
+    for s in result.steps:
+        if s.end >= 0:
+            by_end.setdefault(s.end, []).append(s)
+    text = doc.text
+    for end in sorted(by_end, reverse=True):
+        text = text[:end] + _mark(by_end[end], doc.fmt) + text[end:]
+    return text
+
+
+def write_atomic(path: str | os.PathLike, content: str) -> None:
+    """Write via a temporary file in the same directory and os.replace, so no half-written file remains."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent or Path(".")))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(content)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,182 @@
+"""Cross-entropy with other targets: soft labels, multi-label, label smoothing, class weights."""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.matrices.expressions import MatAdd, MatMul
+
+from ..calculus import symbols as sym
+from ..calculus.evaluate import Definition
+from .. import numeric
+from ..steps import Derivation, Rule, Step
+from ..verify import Context
+from . import Recipe, register
+from .base import Vars, add, frac, mul, neg
+from .chain import chain_steps, column, grad, jacobian_step, loss_derivative_step, vector_steps
+from .options import EPSILON, IGNORE_INDEX, SMOOTHING, WEIGHT, check_weight_length
+
+EPS = sym.scalar("epsilon")
+
+
+def _loss(v: Vars, t) -> sp.Basic:
+    return neg(v.sum(mul(t(v.i), sp.log(v.a[v.i])), v.i))
+
+
+def _context(v: Vars, defs, domains) -> Context:
+    return Context(definitions=(v.softmax_definition, *defs),
+                   domains=((v.notation.logits, "real"), *domains), size=v.K)
+
+
+def _definitions(v: Vars, *defs: Definition) -> list[Step]:
+    return [Step(Rule.DEFINITION, d.head, d.body, "model") for d in (v.softmax_definition, *defs)]
+
+
+def _gap_steps(v: Vars) -> list[Step]:
+    """(sum y) a_j - y_j = (a_j - y_j) + (sum y - 1) a_j, then a_j - y_j when sum y = 1."""
+    a, y, j, i = v.a, v.y, v.j, v.i
+    gl = sp.Derivative(v.L, v.z[j])
+    sy = v.sum(y[i], i)
+    return [
+        Step(Rule.CONSTRAINT_GAP, gl, add(add(a[j], neg(y[j])), mul(add(sy, -1), a[j])), "result"),
+        Step(Rule.USE_CONSTRAINT, gl, add(a[j], neg(y[j])), "result", chain=True, uses=("sum-one",)),
+    ]
+
+
+def _basic(v: Vars):
+    y = v.y
+    loss = Definition(v.L, _loss(v, lambda i: y[i]))
+    vec = MatAdd(MatMul(v.sum(y[v.i], v.i), v.vec(v.a), evaluate=False), -v.vec(y), evaluate=False)
+    return loss, vec
+
+
+def build_soft_label(K, notation, params) -> Derivation:
+    v = Vars(notation, K)
+    y, a, j = v.y, v.a, v.j
+    loss, vec = _basic(v)
+    t = (lambda i: y[i])
+    steps = _definitions(v, loss) + [jacobian_step(v), loss_derivative_step(v, t)] + chain_steps(v, t)
+    steps += [Step(Rule.VECTOR_FORM, grad(v), vec, "gradient")]
+    steps += [Step(Rule.USE_CONSTRAINT, sp.Derivative(v.L, v.z[j]), add(a[j], neg(y[j])), "result", uses=("sum-one",))]
+    steps += vector_steps(v, add(a[j], neg(y[j])), MatAdd(v.vec(a), -v.vec(y), evaluate=False), "result", ("sum-one",))
+    return Derivation("soft-label-cross-entropy", K, notation, tuple(steps),
+                      _context(v, [loss], [(notation.target, "positive")]),
+                      result=MatAdd(v.vec(a), -v.vec(y), evaluate=False),
+                      constraints=(("sum-one", (notation.target, "simplex")),), assumptions=("distribution",))
+
+
+def build_multi_label(K, notation, params) -> Derivation:
+    v = Vars(notation, K)
+    y, a, j = v.y, v.a, v.j
+    loss, vec = _basic(v)
+    t = (lambda i: y[i])
+    steps = _definitions(v, loss) + [jacobian_step(v), loss_derivative_step(v, t)] + chain_steps(v, t)
+    steps += vector_steps(v, add(mul(a[j], v.sum(y[v.i], v.i)), neg(y[j])), vec, "gradient")
+    steps += _gap_steps(v)
+    steps += [Step(Rule.VECTOR_FORM, grad(v), MatAdd(v.vec(a), -v.vec(y), evaluate=False), "result", uses=("sum-one",))]
+    return Derivation("multi-label-cross-entropy", K, notation, tuple(steps),
+                      _context(v, [loss], [(notation.target, "nonnegative")]), result=vec,
+                      constraints=(("sum-one", (notation.target, "sum-one")),), assumptions=("nonnegative",))
+
+
+def _q(v: Vars):
+    """The smoothed target's name: q, unless the notation already uses it."""
+    taken = set(v.notation.as_dict().values())
+    name = next(n for n in ("q", "p", "t", "u") if n not in taken)
+    return sym.indexed(name)
+
+
+def build_label_smoothing(K, notation, params) -> Derivation:
+    v = Vars(notation, K)
+    y, a, i, j = v.y, v.a, v.i, v.j
+    q = _q(v)
+    smooth = (lambda n: add(mul(add(1, neg(EPS)), y[n]), frac(EPS, K)))
+    qdef = Definition(q[i], smooth(i))
+    t = (lambda n: q[n])
+    loss = Definition(v.L, _loss(v, t))
+    split = add(mul(add(1, neg(EPS)), neg(v.sum(mul(y[i], sp.log(a[i])), i))),
+                mul(frac(EPS, K), v.sum(neg(sp.log(a[i])), i)))
+    gl = sp.Derivative(v.L, v.z[j])
+    sq = v.sum(q[i], i)
+    steps = _definitions(v, qdef, loss)
+    steps += [Step(Rule.SMOOTHING_SPLIT, v.L, split, "model")]
+    steps += [jacobian_step(v), loss_derivative_step(v, t)] + chain_steps(v, t)
+    steps += [
+        Step(Rule.SUM_SMOOTHED, sq, add(mul(add(1, neg(EPS)), v.sum(y[i], i)), EPS), "result"),
+        Step(Rule.USE_CONSTRAINT, sq, sp.Integer(1), "result", chain=True, uses=("sum-one",)),
+        Step(Rule.USE_CONSTRAINT, gl, add(a[j], neg(q[j])), "result", uses=("sum-one",), params=(("variant", "smoothed"),)),
+        Step(Rule.SUBSTITUTE, gl, add(a[j], neg(smooth(j))), "result", chain=True, uses=("sum-one",),
+             params=(("variant", "smoothed"),)),
+    ]
+    qvec = column(v, smooth(j))
+    steps += vector_steps(v, add(a[j], neg(smooth(j))), MatAdd(v.vec(a), -qvec, evaluate=False), "result", ("sum-one",))
+    return Derivation("label-smoothing-cross-entropy", K, notation, tuple(steps),
+                      _context(v, [qdef, loss], [(notation.target, "positive"), ("epsilon", "unit")]),
+                      params=(("epsilon", params["epsilon"]),),
+                      result=MatAdd(v.vec(a), -qvec, evaluate=False),
+                      constraints=(("sum-one", (notation.target, "simplex")),), assumptions=("distribution", "smoothing"))
+
+
+def _w(v: Vars):
+    taken = set(v.notation.as_dict().values())
+    return sym.indexed(next(n for n in ("w", "omega", "c") if n not in taken))
+
+
+def build_weighted(K, notation, params) -> Derivation:
+    check_weight_length(params.get("weight"), K)
+    v = Vars(notation, K)
+    y, a, i, j = v.y, v.a, v.i, v.j
+    w = _w(v)
+    t = (lambda n: mul(w[n], y[n]))
+    loss = Definition(v.L, _loss(v, t))
+    swy = v.sum(t(i), i)
+    gl = sp.Derivative(v.L, v.z[j])
+    wy = column(v, t(j))
+    vec = MatAdd(MatMul(swy, v.vec(a), evaluate=False), -wy, evaluate=False)
+    steps = _definitions(v, loss) + [jacobian_step(v), loss_derivative_step(v, t)] + chain_steps(v, t)
+    steps += vector_steps(v, add(mul(a[j], swy), neg(t(j))), vec, "gradient")
+    steps += [
+        Step(Rule.ONE_HOT_WEIGHT, gl, add(mul(a[j], swy), neg(mul(swy, y[j]))), "result", uses=("one-hot",)),
+        Step(Rule.ALGEBRA, gl, mul(swy, add(a[j], neg(y[j]))), "result", chain=True, uses=("one-hot",)),
+        Step(Rule.VECTOR_FORM, grad(v), MatMul(swy, MatAdd(v.vec(a), -v.vec(y), evaluate=False), evaluate=False),
+             "result", uses=("one-hot",)),
+    ]
+    shown = tuple((k, params[k]) for k in ("weight", "ignore_index", "label_smoothing") if params.get(k) is not None)
+    return Derivation("weighted-cross-entropy", K, notation, tuple(steps),
+                      _context(v, [loss], [(notation.target, "positive"), (str(w.label), "positive")]),
+                      params=shown, result=vec,
+                      constraints=(("one-hot", (notation.target, "one-hot")),), assumptions=("weights", "reduction-weights"))
+
+
+def _weighted_example(d, recipe, values):
+    p = dict(d.params)
+    return numeric.weighted_batch_example(d, recipe, values, str(_w(Vars(d.notation, d.K)).label), p.get("weight"),
+                                          p.get("label_smoothing", 0.0), p.get("ignore_index", -100))
+
+
+def _smoothing_example(d, recipe, values):
+    eps = dict(d.params)["epsilon"]
+    return numeric.single_example(d, recipe, values, {"epsilon": eps}, ((r"\epsilon", numeric._num(eps)),))
+
+
+register(Recipe("soft-label-cross-entropy", "cross-entropy", "A soft target q (a distribution, sum q = 1): dL/dz = a - q",
+                build_soft_label, target="distribution", example=numeric.single_example,
+                details="The target is any probability distribution (e.g. a Sinkhorn assignment); "
+                        "only sum(y) = 1 is used, in the last step."))
+register(Recipe("multi-label-cross-entropy", "cross-entropy",
+                "A multi-label target (any y >= 0): dL/dz = a sum(y) - y; a - y only if sum(y) = 1",
+                build_multi_label, target="any", example=numeric.single_example,
+                details="The target may have several ones or any non-negative entries; the document shows the "
+                        "step that needs sum(y) = 1 and the term (sum(y) - 1) a it removes."))
+register(Recipe("label-smoothing-cross-entropy", "options",
+                "Label smoothing (PyTorch label_smoothing=epsilon): dL/dz = a - ((1 - epsilon) y + epsilon/K)",
+                build_label_smoothing, params=(EPSILON,), target="distribution",
+                example=_smoothing_example,
+                details="PyTorch's semantics: the target becomes (1 - epsilon) y + epsilon/K, i.e. the loss is "
+                        "(1 - epsilon) CE(y) + (epsilon/K) sum_k (-log a_k)."))
+register(Recipe("weighted-cross-entropy", "options",
+                "Class weights w (PyTorch weight=): dL/dz = (sum_c w_c y_c) a - w*y",
+                build_weighted, params=(WEIGHT, IGNORE_INDEX, SMOOTHING), target="distribution", batch=True,
+                example=_weighted_example,
+                details="Probability targets: L = -sum_c w_c y_c log a_c. Class-index targets: L = w_c (-log a_c), "
+                        "and PyTorch's mean over a batch divides by the sum of the weights of the targets "
+                        "(samples with target ignore_index left out). The worked example takes a batch "
+                        "(rows separated by ';') and follows PyTorch exactly."))
