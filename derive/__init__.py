@@ -22,8 +22,8 @@ def recipes() -> list[str]:
 
 
 def check(source, **kwargs):
-    """Check a hand derivation (a path, or LaTeX/Markdown text); see derive.check."""
-    from .check import check as _check
+    """Check a hand derivation (a path, or LaTeX/Markdown text); see derive.checker."""
+    from .checker.command import check as _check
 
     return _check(source, **kwargs)
 

@@ -17,7 +17,7 @@ DPS = 60                 # working precision of the numeric test (digits)
 TOLERANCE = mpmath.mpf(10) ** -30
 GENERAL_SIZES = tuple(range(2, 9))
 MAX_COMBOS = 400         # free-index combinations checked per size before sampling them
-MAX_COMBOS_LARGE = 48    # the same for K > 8, where each check costs O(K)
+MAX_COMBOS_LARGE = 24    # the same for K > 8 (each check costs O(K)): boundary values + random ones
 DOMAINS = ("real", "positive", "unit", "simplex", "one-hot", "nonnegative", "sum-one")
 
 
@@ -136,7 +136,10 @@ def _numeric(lhs, rhs, ctx: Context) -> Verdict:
             else _sample_combos(rng, K, free, ctx.conditions)
         cap = MAX_COMBOS if K <= 8 else MAX_COMBOS_LARGE
         if len(combos) > cap:
-            combos, sampled = rng.sample(combos, cap), True
+            # the corners (indices 1 and K, equal and unequal) always, then random values
+            corners = [c for c in combos if set(c) <= {1, K}]
+            rest = [c for c in combos if c not in set(corners)]
+            combos, sampled = corners + rng.sample(rest, max(0, cap - len(corners))), True
         for _ in range(ctx.points):
             values = _sample_leaves(rng, leaves, K, ctx)
             ev = Evaluator(values, K, ctx.defs(), size_symbol, dps=DPS)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 from sympy.matrices.expressions import MatAdd, MatMul, MatrixExpr, MatrixSymbol, Transpose
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .objects import Diag, Entrywise, Grad, Jac, sigmoid
 
@@ -55,6 +56,8 @@ class Evaluator:
         self.overrides = overrides or {}
         self.dps = dps
         self._memo: dict = {}
+        self._tmemo: dict = {}
+        self._seeds: dict = {}
 
     # -- scalars -----------------------------------------------------------------------------
     def scalar(self, e, idx: dict | None = None):
@@ -112,7 +115,7 @@ class Evaluator:
         if isinstance(e, (sp.Sum, sp.Product, sp.Derivative)):
             # memoised per point: a shared denominator sum_k e^{z_k} is computed once, and
             # dL/da_i once for every j it is multiplied with
-            key = (e, tuple(sorted((str(s), v) for s, v in idx.items() if s in _free_symbols(e))))
+            key = (e, _idx_key(e, idx))
             if key not in self._memo:
                 self._memo[key] = self._derivative(e, idx) if isinstance(e, sp.Derivative) else self._reduce(e, idx)
             return self._memo[key]
@@ -121,7 +124,7 @@ class Evaluator:
             return max(vals) if isinstance(e, sp.Max) else min(vals)
         if isinstance(e, sp.Abs):
             return abs(self._s(e.args[0], idx))
-        if isinstance(e, sp.MatrixElement):
+        if isinstance(e, MatrixElement):
             m = self.matrix(e.parent, idx)
             return m[self._index(e.i, idx)][self._index(e.j, idx)]
         if isinstance(e, (MatrixExpr, sp.MatrixBase)) and e.shape == (1, 1):
@@ -213,7 +216,90 @@ class Evaluator:
             inner = sp.Derivative(expr, *variables[1:])
             variables, expr = variables[:1], inner
         key = self._key(variables[0], idx)
+        if not expr.has(sp.Derivative):
+            return self.tangent(expr, idx, {key: mpmath.mpf(1)})
+        # a derivative of a derivative: difference the inner (exact) derivative
         return self.directional(lambda p, m, h: (p._s(expr, idx) - m._s(expr, idx)) / (2 * h), {key: 1}, idx)
+
+    # -- forward mode: exact directional derivatives through the definitions ----------------
+    def tangent(self, e, idx, seed: dict):
+        """d/dt e(p + t w) at t = 0 for the direction `seed` {leaf key: w}, by the chain rule
+        applied numerically (forward-mode differentiation); values come from the memo."""
+        # one variable: the token is the variable itself, so d(sum_k e^{z_k})/dz_j is shared
+        token = next(iter(seed)) if len(seed) == 1 and next(iter(seed.values())) == 1 else ("seed", id(seed))
+        self._seeds[token] = seed  # keeps the seed alive while its memo entries are in use
+        return self._t(e, idx, token)
+
+    def _t(self, e, idx, token):
+        if e.is_Number or isinstance(e, (sp.KroneckerDelta, sp.NumberSymbol)):
+            return _ZERO
+        if isinstance(e, sp.Symbol):
+            if e in idx or (self.size_symbol is not None and e == self.size_symbol):
+                return _ZERO
+            return self._t_named(e.name, (), token)
+        if isinstance(e, sp.Indexed):
+            return self._t_named(e.base.label.name, tuple(self._index(t, idx) for t in e.indices), token)
+        key = (e, _idx_key(e, idx), token)
+        if key in self._tmemo:
+            return self._tmemo[key]
+        out = self._t_compound(e, idx, token)
+        self._tmemo[key] = out
+        return out
+
+    def _t_named(self, name, ints, token):
+        key = (name, ints)
+        seed = self._seeds[token]
+        if key in seed:
+            return seed[key]
+        if key in self.overrides or name not in self.defs:
+            return _ZERO
+        mkey = ("named", key, token)
+        if mkey not in self._tmemo:
+            d = self.defs[name]
+            self._tmemo[mkey] = self._t(d.body, dict(zip(d.indices, ints)), token)
+        return self._tmemo[mkey]
+
+    def _t_compound(self, e, idx, token):
+        t = lambda x: self._t(x, idx, token)  # noqa: E731
+        v = lambda x: self._s(x, idx)  # noqa: E731
+        if isinstance(e, sp.Add):
+            return mpmath.fsum(t(a) for a in e.args)
+        if isinstance(e, sp.Mul):
+            # tangents first: most are zero, and then no value needs computing
+            tans = [t(a) for a in e.args]
+            out = _ZERO
+            for n, da in enumerate(tans):
+                if da:
+                    prod = da
+                    for m, x in enumerate(e.args):
+                        if m != n:
+                            prod *= v(x)
+                    out += prod
+            return out
+        if isinstance(e, sp.Pow):
+            b, x = e.base, e.exp
+            db = t(b)
+            if x.is_Number:
+                return v(x) * v(b) ** (v(x) - 1) * db if db else _ZERO
+            dx = t(x)
+            return v(e) * (dx * mpmath.log(v(b)) + v(x) * db / v(b)) if (db or dx) else _ZERO
+        if isinstance(e, (sp.exp, sp.log, sigmoid)):
+            du = t(e.args[0])
+            if not du:
+                return _ZERO
+            if isinstance(e, sp.exp):
+                return v(e) * du
+            if isinstance(e, sp.log):
+                return du / v(e.args[0])
+            sv = v(e)
+            return sv * (1 - sv) * du
+        if isinstance(e, sp.Sum) and len(e.limits) == 1:
+            body, (k, lo, hi) = e.function, e.limits[0]
+            return mpmath.fsum(self._t(body, {**idx, k: n}, token)
+                               for n in range(self._index(lo, idx), self._index(hi, idx) + 1))
+        # anything else (max, abs, nested derivatives, extensions): a central difference
+        seed = self._seeds[token]
+        return self.directional(lambda p, m, h: (p._s(e, idx) - m._s(e, idx)) / (2 * h), seed, idx)
 
     # -- matrices ---------------------------------------------------------------------------
     def shape(self, e, idx) -> tuple[int, int]:
@@ -278,8 +364,8 @@ class Evaluator:
             f, v = e.args
             rows = self.shape(f, idx)[0]
             direction = {(v.name, (c + 1,)): w[c] for c in range(len(w))}
-            return self.directional(lambda p, m, h: [(p._named(f.name, (r + 1,), idx) - m._named(f.name, (r + 1,), idx)) / (2 * h)
-                                                     for r in range(rows)], direction, idx)
+            entries = [sp.IndexedBase(f.name)[r + 1] for r in range(rows)]
+            return [self.tangent(x, idx, direction) for x in entries]
         if isinstance(e, Transpose):
             return self._apply_t(e.arg, w, idx)
         if isinstance(e, Entrywise):
@@ -335,7 +421,7 @@ class Evaluator:
             L, v = e.args
             rows = self.shape(v, idx)[0]
             direction = {(v.name, (r + 1,)): u[r] for r in range(rows)}
-            return [self.directional(lambda p, m, h: (p._s(L, idx) - m._s(L, idx)) / (2 * h), direction, idx)]
+            return [self.tangent(L, idx, direction)]
         if isinstance(e, Transpose):
             return self._apply(e.arg, u, idx)
         if isinstance(e, Diag):
@@ -355,6 +441,13 @@ class Evaluator:
         return _matvec([list(c) for c in zip(*m)], u)
 
 
+_ZERO = mpmath.mpf(0)
+
+
+def _idx_key(e, idx) -> tuple:
+    """The values of the index letters in force that e actually mentions (a memo key)."""
+    free = _free_symbols(e)
+    return tuple(sorted((s.name, v) for s, v in idx.items() if s in free))
 _FREE: dict = {}
 _TERMS: dict = {}
 

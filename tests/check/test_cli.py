@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from derive.check.command import check
-from derive.check.extract import extract
+from derive.checker.command import check
+from derive.checker.extract import extract
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).with_name("corpus")

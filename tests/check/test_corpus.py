@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.check.command import check
+from derive.checker.command import check
 
 CORPUS = Path(__file__).with_name("corpus")
 FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".tex", ".md"))

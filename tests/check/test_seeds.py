@@ -1,7 +1,7 @@
 """The sources' own derivations, verbatim: seed 002's aligned chain with cases, seed 004's result."""
 from __future__ import annotations
 
-from derive.check.command import check
+from derive.checker.command import check
 
 SEED_002 = r"""
 $$a_i=\frac{e^{z_i}}{\sum_{j=1}^Ne^{z_j}},\quad i=1,2,\dots,N$$

@@ -95,7 +95,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (python -m derive.check.command): the same mapping of errors as the CLI."""
+    """Stand-alone entry (python -m derive.checker.command): the same mapping of errors as the CLI."""
     parser = argparse.ArgumentParser(prog="derive check")
     add_arguments(parser)
     args = parser.parse_args(argv)
