@@ -18,6 +18,7 @@ TOLERANCE = mpmath.mpf(10) ** -30
 GENERAL_SIZES = tuple(range(2, 9))
 MAX_COMBOS = 400         # free-index combinations checked per size before sampling them
 MAX_COMBOS_LARGE = 24    # the same for K > 8 (each check costs O(K)): boundary values + random ones
+MAX_COMBOS_HUGE = 8      # and for K > 64
 DOMAINS = ("real", "positive", "unit", "simplex", "one-hot", "nonnegative", "sum-one")
 
 
@@ -134,7 +135,7 @@ def _numeric(lhs, rhs, ctx: Context) -> Verdict:
         combos = [c for c in itertools.product(range(1, K + 1), repeat=len(free))
                   if _conditions_hold(ctx.conditions, dict(zip(free, c)))] if K ** len(free) <= 10 * MAX_COMBOS \
             else _sample_combos(rng, K, free, ctx.conditions)
-        cap = MAX_COMBOS if K <= 8 else MAX_COMBOS_LARGE
+        cap = MAX_COMBOS if K <= 8 else MAX_COMBOS_LARGE if K <= 64 else MAX_COMBOS_HUGE
         if len(combos) > cap:
             # the corners (indices 1 and K, equal and unequal) always, then random values
             corners = [c for c in combos if set(c) <= {1, K}]
@@ -255,6 +256,7 @@ def _leaves(exprs, ctx: Context, indices: set) -> dict:
         if not isinstance(e, sp.Symbol):
             todo.extend(e.args)
     bound = _bound_symbols(list(exprs) + [d.body for d in ctx.definitions])
+    bound |= {t for d in ctx.definitions for t in d.indices}  # the i of a_i := ... is an index
     return {n: a for n, a in out.items() if not (a == 0 and sp.Symbol(n) in {sp.Symbol(str(b)) for b in bound})}
 
 

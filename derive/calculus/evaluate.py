@@ -55,6 +55,7 @@ class Evaluator:
         self.size_symbol = size_symbol
         self.overrides = overrides or {}
         self.dps = dps
+        self._defs_key = frozenset(defs.values())  # a stable key for the caches shared across points
         self._memo: dict = {}
         self._tmemo: dict = {}
         self._seeds: dict = {}
@@ -259,6 +260,47 @@ class Evaluator:
             self._tmemo[mkey] = self._t(d.body, dict(zip(d.indices, ints)), token)
         return self._tmemo[mkey]
 
+    def _single_term(self, body, k, token):
+        """For a one-variable token v_c: c when body reaches v only as v_k (k the sum's index)."""
+        if not (isinstance(token, tuple) and len(token) == 2 and isinstance(token[0], str)
+                and isinstance(token[1], tuple) and len(token[1]) == 1):
+            return None
+        name = token[0]
+        key = ("single", body, k, name, self._defs_key)
+        if key not in _REACH:
+            _REACH[key] = self._only_direct(body, k, name)
+        return token[1][0] if _REACH[key] else None
+
+    def _only_direct(self, body, k, name) -> bool:
+        for x in sp.preorder_traversal(body):
+            if isinstance(x, sp.Indexed):
+                base = x.base.label.name
+                if base == name and tuple(x.indices) != (k,):
+                    return False
+                if base != name and self._reaches(base, name):
+                    return False
+            elif isinstance(x, sp.Symbol) and x.name != name and self._reaches(x.name, name):
+                return False
+            elif isinstance(x, (sp.Derivative, MatrixExpr)) or getattr(x, "numeric", None) is not None:
+                return False
+        return True
+
+    def _reaches(self, defined: str, name: str, seen=()) -> bool:
+        """Does the definition of `defined` mention `name`, directly or through other definitions?"""
+        d = self.defs.get(defined)
+        if d is None or defined in seen or (defined, ()) in self.overrides:
+            return False
+        key = ("reach", defined, name, self._defs_key)
+        if key not in _REACH:
+            found = False
+            for x in sp.preorder_traversal(d.body):
+                n = x.base.label.name if isinstance(x, sp.Indexed) else x.name if isinstance(x, sp.Symbol) else None
+                if n == name or (n and n != defined and self._reaches(n, name, seen + (defined,))):
+                    found = True
+                    break
+            _REACH[key] = found
+        return _REACH[key]
+
     def _t_compound(self, e, idx, token):
         t = lambda x: self._t(x, idx, token)  # noqa: E731
         v = lambda x: self._s(x, idx)  # noqa: E731
@@ -295,6 +337,10 @@ class Evaluator:
             return sv * (1 - sv) * du
         if isinstance(e, sp.Sum) and len(e.limits) == 1:
             body, (k, lo, hi) = e.function, e.limits[0]
+            only = self._single_term(body, k, token)
+            if only is not None:  # d/dz_c sum_k f(z_k) = f'(z_c): one term, not K
+                lo_v, hi_v = self._index(lo, idx), self._index(hi, idx)
+                return self._t(body, {**idx, k: only}, token) if lo_v <= only <= hi_v else _ZERO
             return mpmath.fsum(self._t(body, {**idx, k: n}, token)
                                for n in range(self._index(lo, idx), self._index(hi, idx) + 1))
         # anything else (max, abs, nested derivatives, extensions): a central difference
@@ -442,6 +488,7 @@ class Evaluator:
 
 
 _ZERO = mpmath.mpf(0)
+_REACH: dict = {}  # structural facts about expressions and definitions (not values)
 
 
 def _idx_key(e, idx) -> tuple:

@@ -1,0 +1,95 @@
+"""Side-by-side timings: derive against plain SymPy (and tensorgrad when installed), in one run.
+
+    python benchmarks/run.py            # the full run (plain SymPy at K = 16 takes minutes)
+    python benchmarks/run.py --quick    # plain SymPy only up to K = 8
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def plain_sympy(K: int) -> float:
+    """The obvious way: Matrix.jacobian, simplify every entry, then the gradient, simplified."""
+    import sympy as sp
+
+    t = time.perf_counter()
+    z = sp.symbols(f"z1:{K + 1}")
+    y = sp.symbols(f"y1:{K + 1}")
+    S = sum(sp.exp(v) for v in z)
+    a = sp.Matrix([sp.exp(v) / S for v in z])
+    J = a.jacobian(sp.Matrix(z)).applyfunc(sp.simplify)
+    dL_da = sp.Matrix([-y[i] / a[i] for i in range(K)])
+    grad = (J.T * dL_da).applyfunc(sp.simplify)
+    sp.simplify(grad[0] - (a[0] * sum(y) - y[0]))  # and check one entry of the result
+    return time.perf_counter() - t
+
+
+def ours(K, recipe="softmax-cross-entropy") -> tuple[float, bool]:
+    from derive.pipeline import derivation
+
+    t = time.perf_counter()
+    d = derivation(recipe, K)
+    return time.perf_counter() - t, d.verified
+
+
+def command(*args: str) -> float:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "derive", *args], cwd="/tmp", env=env, capture_output=True, check=False)
+    return time.perf_counter() - t
+
+
+def tensorgrad_general() -> str:
+    try:
+        import tensorgrad  # noqa: F401
+    except ImportError:
+        return "not installed (pip install tensorgrad)"
+    try:
+        import tensorgrad.functions as F
+        from tensorgrad import Variable, symbols as tg_symbols
+
+        t = time.perf_counter()
+        i = tg_symbols("i")
+        zz = Variable("z", i)
+        yy = Variable("y", i)
+        loss = -F.sum(yy * F.log(F.softmax(zz, [i])), [i])
+        loss.grad(zz).full_simplify()
+        return f"{time.perf_counter() - t:.3f} s (gradient only, no steps)"
+    except Exception as exc:  # its API changes between versions; report rather than fail
+        return f"failed: {type(exc).__name__}: {exc}"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--quick", action="store_true")
+    args = p.parse_args()
+    print("derive + verify (softmax-cross-entropy), against plain SymPy (jacobian + simplify + gradient)")
+    print(f"{'K':>5} {'derive':>10} {'plain SymPy':>12} {'ratio':>8}")
+    for K in (4, 8, 16) if not args.quick else (4, 8):
+        mine, ok = ours(K)
+        theirs = plain_sympy(K)
+        print(f"{K:>5} {mine:>9.3f}s {theirs:>11.3f}s {theirs / mine:>7.0f}x" + ("" if ok else "  NOT VERIFIED"))
+    print("\nscaling (derive + verify every step, no typesetting)")
+    for K in (16, 32, 64, 128, 256):
+        mine, ok = ours(K)
+        print(f"{K:>5} {mine:>9.3f}s" + ("" if ok else "  NOT VERIFIED"))
+    print("\ngeneral K")
+    for recipe in ("softmax-jacobian", "softmax-cross-entropy"):
+        mine, ok = ours("K", recipe)
+        print(f"  {recipe:<24} {mine:.3f}s" + ("" if ok else "  NOT VERIFIED"))
+    print(f"  tensorgrad (same gradient) {tensorgrad_general()}")
+    print("\nend to end (a new process each)")
+    print(f"  derive --help                          {command('--help'):.3f}s")
+    print(f"  derive render softmax-cross-entropy -K 3 {command('render', 'softmax-cross-entropy', '-K', '3', '-o', '/tmp/bench.tex'):.3f}s")
+
+
+if __name__ == "__main__":
+    main()
