@@ -6,6 +6,7 @@ from sympy import KroneckerDelta as delta
 from sympy import exp
 
 from ..calculus.evaluate import Definition
+from ..calculus.indexed import apply_rule
 from ..calculus.objects import Diag, Grad, Jac
 from ..steps import Derivation, Rule, Step
 from ..verify import Context
@@ -20,16 +21,16 @@ def jacobian_steps(v: Vars) -> list[Step]:
     lhs = d(a[i], z[j])
     num_i = exp(z[i])
     sec = "jacobian"
+    # each line is the previous one rewritten by one rule of the index calculus
+    quotient = apply_rule(Rule.QUOTIENT_RULE, d(v.softmax_definition.body, z[j]))
+    through_sum = apply_rule(Rule.DERIVATIVE_SUM, quotient)
+    exps = apply_rule(Rule.DERIVATIVE_EXP, through_sum)
+    contracted = apply_rule(Rule.DELTA_CONTRACTION, exps)
     steps = [
-        Step(Rule.QUOTIENT_RULE, lhs,
-             frac(add(mul(d(num_i, z[j]), S), neg(mul(num_i, d(S, z[j])))), S ** 2), sec),
-        Step(Rule.DERIVATIVE_SUM, lhs,
-             frac(add(mul(d(num_i, z[j]), S), neg(mul(num_i, v.sum(d(exp(z[k]), z[j]), k)))), S ** 2), sec, chain=True),
-        Step(Rule.DERIVATIVE_EXP, lhs,
-             frac(add(mul(delta(i, j), num_i, S), neg(mul(num_i, v.sum(mul(delta(k, j), exp(z[k])), k)))), S ** 2),
-             sec, chain=True),
-        Step(Rule.DELTA_CONTRACTION, lhs,
-             frac(add(mul(delta(i, j), num_i, S), neg(mul(num_i, exp(z[j])))), S ** 2), sec, chain=True),
+        Step(Rule.QUOTIENT_RULE, lhs, quotient, sec),
+        Step(Rule.DERIVATIVE_SUM, lhs, through_sum, sec, chain=True),
+        Step(Rule.DERIVATIVE_EXP, lhs, exps, sec, chain=True),
+        Step(Rule.DELTA_CONTRACTION, lhs, contracted, sec, chain=True),
     ]
     # the two cases the sources write out
     diag_lhs = d(a[i], z[i])
@@ -70,13 +71,14 @@ def gradient_steps(v: Vars, constraint: bool = True) -> list[Step]:
                                     v.entries(neg(frac(y[i], a[i])), i), evaluate=False),
                           "gradient", chain=True))
     gl = d(L, z[j])
+    split = apply_rule(Rule.LINEARITY, v.sum(add(neg(mul(y[i], delta(i, j))), mul(y[i], a[j])), i))
     steps += [
         Step(Rule.CHAIN_RULE, gl, v.sum(mul(d(L, a[i]), d(a[i], z[j])), i), "gradient", params=(("variant", "index"),)),
         Step(Rule.SUBSTITUTE, gl, v.sum(mul(neg(frac(y[i], a[i])), a[i], add(delta(i, j), neg(a[j]))), i),
              "gradient", chain=True),
         Step(Rule.ALGEBRA, gl, v.sum(add(neg(mul(y[i], delta(i, j))), mul(y[i], a[j])), i), "gradient", chain=True),
-        Step(Rule.LINEARITY, gl, add(neg(v.sum(mul(y[i], delta(i, j)), i)), mul(a[j], sy)), "gradient", chain=True),
-        Step(Rule.DELTA_CONTRACTION, gl, add(neg(y[j]), mul(a[j], sy)), "gradient", chain=True),
+        Step(Rule.LINEARITY, gl, split, "gradient", chain=True),
+        Step(Rule.DELTA_CONTRACTION, gl, apply_rule(Rule.DELTA_CONTRACTION, split), "gradient", chain=True),
         Step(Rule.VECTOR_FORM, Grad(L, zv), sp.MatAdd(sp.MatMul(sy, av, evaluate=False), -yv, evaluate=False), "gradient"),
     ]
     if constraint:
