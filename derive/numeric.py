@@ -9,7 +9,6 @@ import sympy as sp
 from markupsafe import Markup
 
 from .calculus.evaluate import EvalError, Evaluator
-from .calculus.objects import Grad, vector
 from .errors import UsageError
 from .steps import Derivation
 
@@ -90,8 +89,8 @@ class Worked:
         n = dict(self.names)
         return {
             "rows": [
-                {"name": Markup(rf"\mathbf{{{n['z']}}}"), "value": _vec(self.logits)},
-                {"name": Markup(rf"\mathbf{{{n['y']}}}"), "value": _vec(self.target)},
+                {"name": Markup(rf"\mathbf{{{n['z']}}}"), "value": _vec(self.logits, given=True)},
+                {"name": Markup(rf"\mathbf{{{n['y']}}}"), "value": _vec(self.target, given=True)},
                 {"name": Markup(rf"\mathbf{{{n['a']}}} = \operatorname{{softmax}}(\mathbf{{{n['z']}}})"),
                  "value": _vec(self.probs)},
                 {"name": Markup(n["L"]), "value": Markup(_num(self.loss))},
@@ -114,8 +113,14 @@ def _num(x: float) -> str:
     return f"{x:.6f}" if abs(x) >= 1e-4 else f"{x:.4e}"
 
 
-def _vec(xs) -> Markup:
-    return Markup(r"\begin{pmatrix}" + r" \\ ".join(_num(x) for x in xs) + r"\end{pmatrix}")
+def _vec(xs, given: bool = False) -> Markup:
+    """A column of numbers; the user's own numbers are shown as typed (shortest form)."""
+    cells = (_given(x) if given else _num(x) for x in xs)
+    return Markup(r"\begin{pmatrix}" + r" \\ ".join(cells) + r"\end{pmatrix}")
+
+
+def _given(x: float) -> str:
+    return str(int(x)) if x == int(x) and abs(x) < 1e6 else repr(x)
 
 
 def worked_example(d: Derivation, recipe, values: dict[str, str]) -> Worked:
@@ -171,8 +176,11 @@ def _sized(expr, size, K):
 
 
 def _finite_difference_gradient(ev: Evaluator, n, K: int):
-    zv, L = vector(n.logits, K), sp.Symbol(n.loss)
-    return [ev.apply_t(Grad(L, zv), [mpmath.mpf(int(r == c)) for r in range(K)])[0] for c in range(K)]
+    """Central differences of the loss at raised precision: independent of the formula and of
+    the evaluator's forward-mode derivatives."""
+    L = sp.Symbol(n.loss)
+    return [ev.directional(lambda p, m, h: (p.scalar(L) - m.scalar(L)) / (2 * h), {(n.logits, (c + 1,)): 1}, {})
+            for c in range(K)]
 
 
 # -- the family's worked examples: batches (rows separated by ';'), parameters, PyTorch reductions --
