@@ -12,6 +12,7 @@ from sympy.matrices.expressions import MatrixExpr, MatrixSymbol
 
 from .calculus.evaluate import Definition, EvalError, Evaluator
 from .calculus.objects import Entrywise
+from .calculus.symbols import basic
 
 DPS = 60                 # working precision of the numeric test (digits)
 TOLERANCE = mpmath.mpf(10) ** -30
@@ -67,7 +68,7 @@ def verify(lhs, rhs, ctx: Context) -> Verdict:
 
 
 def _basic(x):
-    return x if isinstance(x, sp.Basic) else sp.sympify(x)  # numbers from our own code, not user text
+    return basic(x)
 
 
 # -- exact route ------------------------------------------------------------------------------
@@ -78,11 +79,11 @@ def _symbolic_equal(lhs, rhs, ctx: Context) -> bool:
     """Exact check for closed expressions (concrete K, no free indices, no derivatives)."""
     if not isinstance(ctx.size, int) or _is_matrix(lhs) or _is_matrix(rhs):
         return False
-    if any(sp.sympify(side).has(sp.Derivative) for side in (lhs, rhs)):
+    if any(side.has(sp.Derivative) for side in (lhs, rhs)):
         return False  # derivatives are the numeric test's job (doit would misread held variables)
     if any(dom not in ("real", "positive", "sum-one", "simplex") for _, dom in ctx.domains):
         return False
-    diff = _expand_definitions(sp.sympify(lhs) - sp.sympify(rhs), ctx)
+    diff = _expand_definitions(lhs - rhs, ctx)
     if diff is None or _free_indices(diff) or diff.has(sp.Derivative):
         return False
     for name, dom in ctx.domains:  # a sum-one constraint: eliminate the last component
@@ -229,7 +230,7 @@ def _free_indices(e) -> set:
 
 
 def _syms(x) -> set:
-    return {s for s in sp.sympify(x).free_symbols if isinstance(s, sp.Symbol)} if isinstance(x, (sp.Basic, int)) else set()
+    return {s for s in basic(x).free_symbols if isinstance(s, sp.Symbol)} if isinstance(x, (sp.Basic, int)) else set()
 
 
 def _leaves(exprs, ctx: Context, indices: set) -> dict:

@@ -9,6 +9,7 @@ from sympy.matrices.expressions import MatAdd, MatMul, MatrixExpr, MatrixSymbol,
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .objects import Diag, Entrywise, Grad, Jac, sigmoid
+from .symbols import basic
 
 
 class EvalError(ArithmeticError):
@@ -350,7 +351,7 @@ class Evaluator:
     # -- matrices ---------------------------------------------------------------------------
     def shape(self, e, idx) -> tuple[int, int]:
         r, c = e.shape
-        return (self._index(sp.sympify(r), idx), self._index(sp.sympify(c), idx))
+        return (self._index(basic(r), idx), self._index(basic(c), idx))
 
     def matrix(self, e, idx: dict | None = None) -> list[list]:
         idx = idx or {}

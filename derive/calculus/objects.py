@@ -4,12 +4,14 @@ from __future__ import annotations
 import sympy as sp
 from sympy import Basic, MatrixExpr
 
+from .symbols import basic
+
 
 class Grad(MatrixExpr):
     """Grad(L, v): the column vector dL/dv of a scalar L with respect to a vector v (K x 1)."""
 
     def __new__(cls, scalar, vector):
-        return Basic.__new__(cls, sp.sympify(scalar), vector)
+        return Basic.__new__(cls, basic(scalar), vector)
 
     @property
     def shape(self):
@@ -52,7 +54,7 @@ class Entrywise(MatrixExpr):
     """Entrywise(body, i, j, rows, cols): the matrix whose (i, j) entry is body, indices from 1."""
 
     def __new__(cls, body, i, j, rows, cols):
-        return Basic.__new__(cls, sp.sympify(body), i, j, sp.sympify(rows), sp.sympify(cols))
+        return Basic.__new__(cls, basic(body), i, j, basic(rows), basic(cols))
 
     @property
     def shape(self):

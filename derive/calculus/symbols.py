@@ -22,3 +22,12 @@ def scalar(name: str) -> sp.Symbol:
 def indexed(name: str) -> sp.IndexedBase:
     """A vector or matrix of numbers written with subscripts (z_i, p_{ik})."""
     return sp.IndexedBase(name)
+
+
+def basic(x) -> sp.Basic:
+    """A SymPy object from our own numbers (int, float) or SymPy objects; never from text."""
+    if isinstance(x, sp.Basic):
+        return x
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise TypeError(f"expected a SymPy object or a number, got {type(x).__name__}")
+    return sp.Integer(x) if isinstance(x, int) else sp.Float(x)

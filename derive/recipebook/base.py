@@ -60,6 +60,11 @@ def parse_size(text: str | int | None, notation: Notation):
     return value
 
 
+def _symbol(make, field: str) -> cached_property:
+    """A Vars attribute: the symbol `make` builds from the notation's name for `field`."""
+    return cached_property(lambda self: make(getattr(self.notation, field)))
+
+
 @dataclass(frozen=True)
 class Vars:
     """The SymPy symbols of one notation at one size K (an int or a size Symbol)."""
@@ -71,33 +76,14 @@ class Vars:
     def concrete(self) -> bool:
         return isinstance(self.K, int)
 
-    @cached_property
-    def i(self):
-        return sym.index(self.notation.i)
-
-    @cached_property
-    def j(self):
-        return sym.index(self.notation.j)
-
-    @cached_property
-    def k(self):
-        return sym.index(self.notation.k)
-
-    @cached_property
-    def z(self):
-        return sym.indexed(self.notation.logits)
-
-    @cached_property
-    def a(self):
-        return sym.indexed(self.notation.probs)
-
-    @cached_property
-    def y(self):
-        return sym.indexed(self.notation.target)
-
-    @cached_property
-    def L(self):
-        return sym.scalar(self.notation.loss)
+    # the symbols of the notation: index letters, indexed vectors and the loss
+    i = _symbol(sym.index, "i")
+    j = _symbol(sym.index, "j")
+    k = _symbol(sym.index, "k")
+    z = _symbol(sym.indexed, "logits")
+    a = _symbol(sym.indexed, "probs")
+    y = _symbol(sym.indexed, "target")
+    L = _symbol(sym.scalar, "loss")
 
     def vec(self, base) -> sp.MatrixSymbol:
         return vector(str(base.label), self.K)
