@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from derive.check.command import check  # noqa: E402
+from derive.checker.command import check  # noqa: E402
 
 DOC = r"""
 % derive: assume \sum_{k=1}^{K} y_k = 1

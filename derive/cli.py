@@ -195,7 +195,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def cmd_check(args) -> int:
-    from .check.command import main as check_main
+    from .checker.command import main as check_main
 
     return check_main(args)
 

@@ -41,6 +41,14 @@ class Rule(Enum):
     SUM_SMOOTHED = ("sum-smoothed", "sum_i ((1 - eps) y_i + eps/K) = (1 - eps) sum_i y_i + eps")
     SMOOTHING_SPLIT = ("smoothing-split", "-sum_i q_i log a_i = (1 - eps)(-sum_i y_i log a_i) + (eps/K) sum_i (-log a_i)")
     ONE_HOT_WEIGHT = ("one-hot-weight", "y one-hot: w_j y_j = (sum_i w_i y_i) y_j")
+    LOG_SOFTMAX = ("log-softmax", "log a_i = z_i - log sum_k e^{z_k}")
+    NLL_OF_LOG_SOFTMAX = ("nll-of-log-softmax", "NLLLoss(LogSoftmax(z), y) = -sum_i y_i log a_i = CrossEntropyLoss(z, y)")
+    LOG_SUM_EXP_SHIFT = ("log-sum-exp-shift", "log sum_k e^{z_k} = m + log sum_k e^{z_k - m}   (any m; m = max_k z_k)")
+    DERIVATIVE_LOG_SUM_EXP = ("derivative-log-sum-exp", "d/dz_j log sum_k e^{z_k} = e^{z_j} / sum_k e^{z_k}")
+    SHIFT_INVARIANCE = ("shift-invariance", "e^{z_j} / sum_k e^{z_k} = e^{z_j - m} / sum_k e^{z_k - m}")
+    ROWS_INDEPENDENT = ("rows-independent", "a_{ni} depends on row n of Z only: d a_{ni} / d z_{mj} = delta_nm a_{ni}(delta_ij - a_{nj})")
+    BATCH_CHAIN_RULE = ("batch-chain-rule", "dL/dz_{mj} = sum_n sum_i dL/da_{ni} da_{ni}/dz_{mj}")
+    MATRIX_OF_ENTRIES = ("matrix-of-entries", "[dL/dz_{mj}]_{mj} = dL/dZ")
 
     def __init__(self, rule_id: str, formula: str):
         self.id = rule_id

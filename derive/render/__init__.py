@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import sympy as sp
-
 from jinja2 import TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
 
@@ -144,4 +142,4 @@ def to_json(d: Derivation, lang: str = "en", templates=None) -> str:
     return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
 
 
-__all__ = ["render", "notebook_latex", "to_json", "FORMATS", "LANGS", "latex", "latex_name", "extension"]
+__all__ = ["FORMATS", "LANGS", "extension", "latex", "latex_name", "notebook_latex", "render", "to_json"]

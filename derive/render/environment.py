@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -48,8 +48,8 @@ def environment(fmt: str, user_templates: str | Path | None = None) -> jinja2.En
 
     Every template renders in Jinja's sandbox: a user's --templates DIR is code we do not trust.
     """
-    common = dict(loader=_loader(user_templates), undefined=jinja2.StrictUndefined, autoescape=False,
-                  trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    common = {"loader": _loader(user_templates), "undefined": jinja2.StrictUndefined, "autoescape": False,
+              "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
     if fmt.startswith("latex"):
         env = SandboxedEnvironment(block_start_string="((*", block_end_string="*))",
                                    variable_start_string="(((", variable_end_string=")))",
@@ -104,7 +104,7 @@ def messages(lang: str, user_templates: str | Path | None = None) -> dict:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _builtin_messages(lang: str) -> dict:
     return _read_catalogue(builtin_templates() / "messages" / lang)
 

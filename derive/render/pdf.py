@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -26,7 +27,8 @@ def compile_pdf(tex: Path, lang: str = "en") -> Path:
         cmd = ["latexmk", engine, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
                "-file-line-error", src.name]
         try:
-            proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+            proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=TIMEOUT,
+                                  check=False)
         except subprocess.TimeoutExpired:
             raise RenderError(f"TeX did not finish within {TIMEOUT} s on {tex}") from None
         pdf = src.with_suffix(".pdf")
@@ -39,12 +41,16 @@ def compile_pdf(tex: Path, lang: str = "en") -> Path:
     return target
 
 
+_ERROR_LINE = re.compile(r"^(!|\S+\.\w+:\d+: )")
+
+
 def _log_excerpt(log: Path, stdout: str) -> str:
-    """The lines of the log that say what went wrong, not the whole log."""
+    """The lines of the log that say what went wrong ('! ...' or 'file.tex:12: ...' and the two
+    lines of context after it), not the whole log."""
     text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else stdout
     lines = text.splitlines()
-    bad = [n for n, line in enumerate(lines) if line.startswith("!") or ":" in line and "error" in line.lower()]
+    bad = [n for n, line in enumerate(lines) if _ERROR_LINE.match(line)]
     if not bad:
-        return " | ".join(lines[-3:])
+        return " | ".join(line.strip() for line in lines[-3:] if line.strip())
     n = bad[0]
     return " | ".join(s.strip() for s in lines[n:n + 3] if s.strip())

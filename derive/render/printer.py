@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import sympy as sp
-from sympy.matrices.expressions import MatAdd, MatMul, MatrixSymbol, Transpose
+from sympy.matrices.expressions import MatAdd, MatMul
 from sympy.printing.latex import LatexPrinter
 
-from ..calculus.objects import Diag, Entrywise, Grad, Jac, sigmoid
+from ..calculus.objects import Grad, Jac
 from ..notation import GREEK
 
 MAX_SHOWN = 6

@@ -6,6 +6,7 @@ import re
 import sympy as sp
 from markupsafe import Markup
 
+from ..errors import RenderError
 from ..steps import Derivation, Step
 from .printer import latex, latex_name
 
@@ -76,7 +77,7 @@ def _line(s: Step, d: Derivation, rules: dict, values: dict, msgs: dict) -> dict
     variant = dict(s.params).get("variant")
     info = rules.get(f"{s.rule.id}#{variant}") or rules.get(s.rule.id)
     if info is None:
-        raise KeyError(f"the message catalogue has no entry for rule {s.rule.id!r}")
+        raise RenderError(f"the message catalogue has no entry for rule {s.rule.id!r}")
     sentence = fill(info["sentence"], values)
     status = "definition" if s.is_definition else "display" if s.display_only else \
         (s.verdict.status if s.verdict else "unchecked")

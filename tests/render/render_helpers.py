@@ -5,11 +5,10 @@ import json
 import os
 import re
 import subprocess
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
-
 from conftest import require_tool
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -19,7 +18,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 SEED_Z = "1.1316,-0.7943,0.1328"
 
 
-@lru_cache(maxsize=None)
+@cache
 def derived(recipe: str, K: str, values: tuple = ()):
     """A verified derivation, built once per test session (they are immutable)."""
     from derive.pipeline import derivation
@@ -47,8 +46,8 @@ def assert_golden(name: str, text: str) -> None:
 
 def math_chunks(markdown: str) -> list[tuple[str, bool]]:
     """The $$ display blocks and $ inline formulas of a Markdown text, as (tex, display)."""
-    display = [(m.group(1), True) for m in re.finditer(r"\$\$(.*?)\$\$", markdown, re.S)]
-    rest = re.sub(r"\$\$(.*?)\$\$", "", markdown, flags=re.S)
+    display = [(m.group(1), True) for m in re.finditer(r"\$\$(.*?)\$\$", markdown, re.DOTALL)]
+    rest = re.sub(r"\$\$(.*?)\$\$", "", markdown, flags=re.DOTALL)
     inline = [(m.group(1), False) for m in re.finditer(r"\$([^$\n]+)\$", rest)]
     return display + inline
 
@@ -57,6 +56,6 @@ def katex_failures(chunks: list[tuple[str, bool]]) -> list[dict]:
     """Render each formula with the vendored KaTeX under node (throwOnError, strict): the failures."""
     node = require_tool("node")
     proc = subprocess.run([node, str(Path(__file__).with_name("katex_check.js")), str(KATEX_JS)],
-                          input=json.dumps(chunks), capture_output=True, text=True, timeout=120)
+                          input=json.dumps(chunks), capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)

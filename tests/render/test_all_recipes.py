@@ -1,0 +1,38 @@
+"""Every registered recipe renders in every format and both languages; its Markdown draws with KaTeX."""
+from __future__ import annotations
+
+import pytest
+from conftest import require_tool
+from render.render_helpers import derived, katex_failures, math_chunks
+
+from derive.recipebook import all_recipes
+from derive.render import FORMATS, LANGS, render
+
+NAMES = [r.name for r in all_recipes()]
+
+
+@pytest.mark.parametrize("K", ["3", "K"])
+@pytest.mark.parametrize("recipe", NAMES)
+def test_recipe_renders_everywhere(recipe, K):
+    d = derived(recipe, K)
+    chunks = []
+    for lang in LANGS:
+        for fmt in FORMATS:
+            text = render(d, fmt, lang)
+            assert text.strip()
+            if fmt == "markdown":
+                chunks += math_chunks(text)
+    assert katex_failures(chunks) == []
+
+
+@pytest.mark.tex
+@pytest.mark.parametrize("recipe", NAMES)
+def test_recipe_latex_compiles_in_both_languages(recipe, tmp_path):
+    from derive.render.pdf import compile_pdf
+
+    for tool in ("latexmk", "pdflatex", "xelatex"):
+        require_tool(tool)
+    for lang in LANGS:
+        tex = tmp_path / f"{recipe}-{lang}.tex"
+        tex.write_text(render(derived(recipe, "3"), "latex", lang), encoding="utf-8")
+        assert compile_pdf(tex, lang).stat().st_size > 10_000
