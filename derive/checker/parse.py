@@ -129,6 +129,7 @@ class SumOp:
     lo: sp.Basic | None
     hi: sp.Basic | None
     except_: sp.Symbol | None = None
+    negate: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,8 @@ def _build_product(items: list, ctx: ParseContext):
         if it is _MUL:
             continue
         if isinstance(it, SumOp):
-            tail = [_apply_sum(it, _product_of(tail, ctx, "\\sum"), ctx)]
+            body = _product_of(tail, ctx, "\\sum")
+            tail = [_apply_sum(it, -body if it.negate else body, ctx)]
         elif isinstance(it, PartialOf):
             tail = [PartialOf(_product_of(tail, ctx, "\\partial") if tail else None)]
         elif isinstance(it, DerivOp):
@@ -486,10 +488,13 @@ class _Build(Transformer):
                 hi = p
         return (low, hi)
 
-    def sumop(self, _tok, script=None):
+    def sumop(self, _tok, *rest):
         ctx = self.ctx
+        negate = bool(rest) and isinstance(rest[-1], Token) and rest[-1] == "-"
+        rest = tuple(r for r in rest if not isinstance(r, Token))
+        script = rest[0] if rest else None
         if script is None:
-            return SumOp(None, None, None)
+            return SumOp(None, None, None, None, negate)
         low, hi = script
         var = lo = exc = None
         if low is not None:
@@ -497,7 +502,7 @@ class _Build(Transformer):
             lo = None if low[1] is None else _term_value(low[1], ctx)
             exc = None if low[2] is None else index(low[2])
         hi_v = None if hi is None else _scalar_arg(hi, ctx)
-        return SumOp(var, lo, hi_v, exc)
+        return SumOp(var, lo, hi_v, exc, negate)
 
 
 @dataclass(frozen=True)

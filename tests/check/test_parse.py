@@ -29,6 +29,7 @@ CASES = [
     (r"\frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}}", sp.exp(z[i]) / SK),
     (r"\frac{e^{z_i}}{\sum_k e^{z_k}}", sp.exp(z[i]) / SK),
     (r"\frac{e^{z_i}}{\sum e^{z_k}}", sp.exp(z[i]) / SK),
+    (r"\sum_{k=1}^{K} -z_k a_k", sp.Sum(-z[k] * a[k], (k, 1, K))),  # the sign belongs to the operand
     (r"a_i(1-a_i)", a[i] * (1 - a[i])),
     (r"-a_ia_j", -a[i] * a[j]),
     (r"a_i \cdot a_j \times 2", 2 * a[i] * a[j]),
