@@ -4,11 +4,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from . import __version__
-from .errors import DeriveError, RenderError, UsageError
+from .errors import DeriveError, UsageError
+from .files import write_atomic
 
 FORMAT_NAMES = ("latex", "latex-fragment", "markdown", "html", "json", "text")
 
@@ -45,12 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--templates", default=None, metavar="DIR", help="a directory of templates overriding ours")
 
     c = sub.add_parser("check", help="check a hand derivation (.tex or .md), line by line")
-    c.add_argument("file", help="a .tex or .md file, or - for standard input")
-    c.add_argument("-K", dest="K", default=None, help="the number of classes (default: from the file, else 2..6)")
-    c.add_argument("--define", action="append", default=[], metavar="LATEX", help=r"e.g. 'a_i = \frac{e^{z_i}}{\sum_k e^{z_k}}'")
-    c.add_argument("--assume", action="append", default=[], metavar="LATEX", help=r"e.g. '\sum_i y_i = 1'")
-    c.add_argument("--json", action="store_true", help="the JSON report")
-    c.add_argument("--annotate", default=None, metavar="OUT", help="write the document back with a mark on each line")
+    from .checker.arguments import add_arguments
+
+    add_arguments(c)
     return p
 
 
@@ -173,25 +170,6 @@ def _output_path(args, ext: str) -> Path | None:
     if out.is_dir():
         raise UsageError(f"-o {out}: is a directory")
     return out
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside the target, then rename: never a half-written file."""
-    path = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent or "."))
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; an output file is as readable as any other
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except (OSError, UnboundLocalError):
-            pass
-        raise RenderError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def cmd_check(args) -> int:

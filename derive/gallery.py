@@ -85,7 +85,7 @@ def _excerpt(markdown: str) -> str:
 
 def write(dest: Path, files: dict[str, str]) -> list[Path]:
     """Write every file atomically into dest."""
-    from .cli import write_atomic
+    from .files import write_atomic
 
     dest.mkdir(parents=True, exist_ok=True)
     out = []

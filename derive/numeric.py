@@ -197,7 +197,7 @@ class Example:
 
     def view(self) -> dict:
         return {"rows": [{"name": Markup(k), "value": Markup(v)} for k, v in self.rows],
-                "digits": str(self.digits), "json": self.as_json()}
+                "digits": str(self.digits), "has_loss": True, "json": self.as_json()}
 
 
 def rows_of(key: str, raw: str) -> list[list[float]]:

@@ -49,6 +49,21 @@ class Rule(Enum):
     ROWS_INDEPENDENT = ("rows-independent", "a_{ni} depends on row n of Z only: d a_{ni} / d z_{mj} = delta_nm a_{ni}(delta_ij - a_{nj})")
     BATCH_CHAIN_RULE = ("batch-chain-rule", "dL/dz_{mj} = sum_n sum_i dL/da_{ni} da_{ni}/dz_{mj}")
     MATRIX_OF_ENTRIES = ("matrix-of-entries", "[dL/dz_{mj}]_{mj} = dL/dZ")
+    # -- the Hessian, KL divergence, the K = 2 sigmoid and the stop-gradient form --
+    CE_GRADIENT = ("cross-entropy-gradient", "dL/dz_j = a_j sum_i y_i - y_j   (derived in multi-label-cross-entropy)")
+    TARGET_CONSTANT = ("target-constant", "the target does not depend on the logits: d y_i / d z_j = 0")
+    HESSIAN_MATRIX = ("hessian-matrix", "nabla^2 L = [d^2 L / dz_i dz_j]_{ij}")
+    QUADRATIC_FORM = ("quadratic-form", "v^T H v = sum_i sum_j v_i H_ij v_j")
+    VARIANCE_FORM = ("variance-form", "sum_i a_i v_i^2 - (sum_i a_i v_i)^2 = sum_i a_i (v_i - sum_k a_k v_k)^2   (sum_i a_i = 1)")
+    SOFTMAX_SUMS_TO_ONE = ("softmax-sums-to-one", "sum_j a_j = 1")
+    LOG_QUOTIENT = ("log-quotient", "log(u / v) = log u - log v")
+    ENTROPY_PLUS_KL = ("entropy-plus-kl", "H(y, a) = H(y) + KL(y || a)")
+    SIGMOID_FORM = ("sigmoid-form", "e^{u} / (e^{u} + e^{w}) = 1 / (1 + e^{-(u - w)}) = sigma(u - w)")
+    DERIVATIVE_SIGMOID = ("derivative-sigmoid", "sigma'(x) = e^{-x} / (1 + e^{-x})^2 = sigma(x) (1 - sigma(x))")
+    BINARY_REDUCTION = ("binary-reduction", "K = 2, y_2 = 1 - y_1: -y_1 log a_1 - y_2 log a_2 = BCE(z_1 - z_2, y_1)")
+    STOP_GRADIENT = ("stop-gradient", "sg(u) has the value of u and derivative 0")
+    PRODUCT_RULE = ("product-rule", "d(u v)/dx = u' v + u v'")
+    CENTERED_SUM = ("centered-sum", "sum_i a_i (z_i - sum_k a_k z_k) = 0   (sum_i a_i = 1)")
 
     def __init__(self, rule_id: str, formula: str):
         self.id = rule_id

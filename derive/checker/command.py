@@ -9,19 +9,9 @@ from pathlib import Path
 from ..errors import DeriveError, UsageError
 from .checker import CheckResult, check_document, parse_K
 from .extract import MAX_BYTES, extract
-from .report import annotate, terminal, to_json, write_atomic
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `derive check` (the CLI's subparser calls this)."""
-    parser.add_argument("file", help="a .tex or .md file with a hand derivation, or - for standard input")
-    parser.add_argument("-K", dest="K", default=None, help="number of classes (2..50) or the name of a general size (K, C, N)")
-    parser.add_argument("--define", action="append", default=[], metavar="LATEX", help="a definition, e.g. 'a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}'")
-    parser.add_argument("--assume", action="append", default=[], metavar="LATEX", help="an assumption, e.g. '\\sum_k y_k = 1' or 'y one-hot'")
-    parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
-    parser.add_argument("--annotate", metavar="OUT", default=None, help="write the document back with a mark beside each checked line")
-    parser.add_argument("--format", dest="input_format", choices=("tex", "md"), default=None, help="input format when it cannot be told from the file name")
-    parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+from ..files import write_atomic
+from .arguments import add_arguments  # noqa: F401  (the CLI's subparser)
+from .report import annotate, terminal, to_json
 
 
 def read_input(file: str) -> tuple[str, str]:

@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from pathlib import Path
 
 from .checker import CheckResult, StepResult
 
@@ -87,17 +84,3 @@ def annotate(result: CheckResult) -> str:
     for end in sorted(by_end, reverse=True):
         text = text[:end] + _mark(by_end[end], doc.fmt) + text[end:]
     return text
-
-
-def write_atomic(path: str | os.PathLike, content: str) -> None:
-    """Write via a temporary file in the same directory and os.replace, so no half-written file remains."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent or Path(".")))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(content)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

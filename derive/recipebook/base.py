@@ -105,3 +105,9 @@ class Vars:
         index = index or self.j
         col_index = col_index if col_index is not None else (self.i if index != self.i else self.k)
         return Entrywise(body, index, col_index, self.K, self.K if cols != 1 else 1)
+
+
+def free_name(notation: Notation, *candidates: str) -> str:
+    """The first of candidates that the notation does not already use (for an extra vector or scalar)."""
+    taken = set(notation.as_dict().values()) | {notation.i, notation.j, notation.k}
+    return next(n for n in candidates if n not in taken)

@@ -95,3 +95,14 @@ def test_help_does_not_import_sympy():
     code = "import sys; from derive.cli import build_parser; build_parser(); print('sympy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip()
     assert out == "False"
+
+
+def test_written_files_have_the_usual_mode(tmp_path):
+    import os
+    import stat
+
+    r = run_cli("render", "softmax-jacobian", "-K", "2", "-o", str(tmp_path / "j.tex"))
+    assert r.returncode == 0, r.stderr
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "j.tex").stat().st_mode) == 0o666 & ~mask
