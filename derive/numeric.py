@@ -128,16 +128,7 @@ def worked_example(d: Derivation, recipe, values: dict[str, str]) -> Worked:
     if getattr(recipe, "example", None) is not None:  # the family's recipes bring their own
         return recipe.example(d, recipe, values)
     n = d.notation
-    keys = {"logits": n.logits, "target": n.target}
-    vals = dict(values)
-    for alias, name in keys.items():
-        if alias in vals and name not in vals:
-            vals[name] = vals.pop(alias)
-    unknown = set(vals) - {n.logits, n.target}
-    if unknown:
-        raise UsageError(f"--values: unknown name {sorted(unknown)[0]!r} (use {n.logits}= and {n.target}=)")
-    if n.logits not in vals:
-        raise UsageError(f"--values: the logits are missing ({n.logits}=...)")
+    vals = _rename(values, n)
     z = numbers(n.logits, vals[n.logits])
     K = len(z)
     if isinstance(d.K, int) and K != d.K:
