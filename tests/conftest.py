@@ -1,6 +1,7 @@
 """Shared test helpers: tools that may be missing locally but must be present in CI."""
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -19,18 +20,18 @@ def require_tool(name: str) -> str:
     if path is None:
         if REQUIRE_TOOLS:
             pytest.fail(f"{name} is required (DERIVE_REQUIRE_TOOLS=1) but not installed")
-        pytest.skip(f"{name} is not installed")
+        pytest.skip(f"{name} is not installed", allow_module_level=True)
     return path
 
 
 def require_module(name: str):
     """Import a Python module; skip without it, except in CI."""
     try:
-        return __import__(name)
+        return importlib.import_module(name)
     except ImportError:
         if REQUIRE_TOOLS:
             pytest.fail(f"the Python module {name} is required (DERIVE_REQUIRE_TOOLS=1)")
-        pytest.skip(f"{name} is not installed")
+        pytest.skip(f"{name} is not installed", allow_module_level=True)
 
 
 def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:

@@ -3,20 +3,18 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import require_tool
 from derive.checker.command import check
 from derive.checker.extract import extract
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).with_name("corpus")
-HAS_CLI = (ROOT / "derive" / "__main__.py").exists()
-pytestmark = pytest.mark.skipif(not HAS_CLI, reason="python -m derive is not there yet")
 
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
@@ -112,8 +110,8 @@ def test_annotate_keeps_the_document_readable(tmp_path, name):
 
 
 @pytest.mark.tex
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex")
 def test_annotated_tex_compiles(tmp_path):
+    require_tool("pdflatex")
     out = tmp_path / "ann.tex"
     run(str(CORPUS / "batch_pq_zh_sign.tex"), "--annotate", str(out))
     # the corpus uses Chinese prose: compile the annotated math with the prose replaced by ASCII

@@ -21,9 +21,9 @@ def test_repr_markdown_is_the_markdown_document():
 
 
 def test_ipython_display_formatter_picks_them_up():
-    import pytest
+    from conftest import require_module
 
-    formatters = pytest.importorskip("IPython.core.formatters")
+    formatters = require_module("IPython.core.formatters")
     d = derived("softmax-jacobian", "2")
     assert formatters.LatexFormatter()(d).startswith("$$")
     assert formatters.MarkdownFormatter()(d).startswith("# ")
