@@ -83,14 +83,14 @@ def quotient_rule(e):
                   sp.Pow(sp.Pow(den, 2, evaluate=False), -1, evaluate=False), evaluate=False)
 
 
-def _in_range(j, lo, hi, size_assumed: bool = True):
+def _in_range(j, lo, hi):
     """True, False, or None (unknown) for lo <= j <= hi."""
     if j.is_Integer and lo.is_Integer and hi.is_Integer:
         return bool(lo <= j <= hi)
-    if isinstance(j, sp.Symbol) and lo == 1 and isinstance(hi, sp.Symbol) and size_assumed:
+    if isinstance(j, sp.Symbol) and lo == 1:
         return True  # a free index letter ranges over 1..K by convention
     if j.is_Integer and lo == 1 and isinstance(hi, sp.Symbol):
-        return True if j >= 1 and j <= 2 else None  # K >= 2 always; larger constants are unknown
+        return True if 1 <= j <= 2 else None  # K >= 2 always; larger constants are unknown
     return None
 
 
