@@ -142,7 +142,10 @@ def _numeric(lhs, rhs, ctx: Context) -> Verdict:
             corners = [c for c in combos if set(c) <= {1, K}]
             rest = [c for c in combos if c not in set(corners)]
             combos, sampled = corners + rng.sample(rest, max(0, cap - len(corners))), True
-        for _ in range(ctx.points):
+        # a general K is tried at seven sizes: the larger ones, which have the most index
+        # combinations, get one point fewer
+        points = ctx.points if size_symbol is None or K <= 4 else max(1, ctx.points - 1)
+        for _ in range(points):
             values = _sample_leaves(rng, leaves, K, ctx)
             ev = Evaluator(values, K, ctx.defs(), size_symbol, dps=DPS)
             for combo in combos:
