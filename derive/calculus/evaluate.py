@@ -336,6 +336,10 @@ class Evaluator:
                 return du / v(e.args[0])
             sv = v(e)
             return sv * (1 - sv) * du
+        if isinstance(e, sp.Sum) and len(e.limits) > 1:  # sum over the last index of the inner sums
+            inner, (k, lo, hi) = sp.Sum(e.function, *e.limits[:-1]), e.limits[-1]
+            return mpmath.fsum(self._t(inner, {**idx, k: n}, token)
+                               for n in range(self._index(lo, idx), self._index(hi, idx) + 1))
         if isinstance(e, sp.Sum) and len(e.limits) == 1:
             body, (k, lo, hi) = e.function, e.limits[0]
             only = self._single_term(body, k, token)
@@ -344,6 +348,10 @@ class Evaluator:
                 return self._t(body, {**idx, k: only}, token) if lo_v <= only <= hi_v else _ZERO
             return mpmath.fsum(self._t(body, {**idx, k: n}, token)
                                for n in range(self._index(lo, idx), self._index(hi, idx) + 1))
+        # extensions that know their own derivative (a stop-gradient: 0) say so
+        own = getattr(e, "numeric_tangent", None)
+        if own is not None:
+            return own(self, idx, token)
         # anything else (max, abs, nested derivatives, extensions): a central difference
         seed = self._seeds[token]
         return self.directional(lambda p, m, h: (p._s(e, idx) - m._s(e, idx)) / (2 * h), seed, idx)

@@ -15,7 +15,7 @@ from ..calculus.objects import Diag, Entrywise
 from ..steps import Derivation, Rule, Step
 from . import Recipe, register
 from .base import Vars, add, free_name, mul, neg
-from .chain import column, grad
+from .chain import column
 from .softmax import context, definition_steps
 
 

@@ -7,7 +7,8 @@ import derive
 from derive import recipebook
 
 FAMILY = ("soft-label-cross-entropy", "multi-label-cross-entropy", "temperature-softmax-cross-entropy",
-          "label-smoothing-cross-entropy", "weighted-cross-entropy", "log-softmax-nll", "batch-cross-entropy")
+          "label-smoothing-cross-entropy", "weighted-cross-entropy", "log-softmax-nll", "batch-cross-entropy",
+          "cross-entropy-hessian", "cross-entropy-kl", "sigmoid-cross-entropy", "stop-gradient-form")
 
 
 @lru_cache(maxsize=None)
