@@ -68,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug of ours: still one line, and the way to see more
+        if debug:
+            raise
+        print(f"derive: internal error: {type(exc).__name__}: {exc} (rerun with --debug for a traceback)",
+              file=sys.stderr)
+        return 2
 
 
 def cmd_list(args) -> int:

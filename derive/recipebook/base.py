@@ -31,6 +31,8 @@ def neg(x):
 
 
 def frac(num, den):
+    if num == 1:  # 1/N, not 1 * (1/N)
+        return sp.Pow(den, -1, evaluate=False)
     return sp.Mul(num, sp.Pow(den, -1, evaluate=False), evaluate=False)
 
 

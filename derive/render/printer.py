@@ -5,7 +5,7 @@ import sympy as sp
 from sympy.matrices.expressions import MatAdd, MatMul
 from sympy.printing.latex import LatexPrinter
 
-from ..calculus.objects import Grad, Jac
+from ..calculus.objects import Grad, Jac, sigmoid
 from ..notation import GREEK
 
 MAX_SHOWN = 6
@@ -53,7 +53,7 @@ class Printer(LatexPrinter):
     def _print_log(self, expr, exp=None):
         arg = expr.args[0]
         inner = self._print(arg)
-        if not (arg.is_Atom or isinstance(arg, sp.Indexed)):
+        if not (arg.is_Atom or isinstance(arg, (sp.Indexed, sigmoid))):
             inner = rf"\left({inner}\right)"
         head = r"\log" if exp is None else rf"\log^{{{exp}}}"
         return f"{head} {inner}"
@@ -68,7 +68,7 @@ class Printer(LatexPrinter):
         num = r"\partial" if n == 1 else rf"\partial^{{{n}}}"
         den = " ".join(rf"\partial {self._print(v)}" for v in variables)
         body = expr.expr
-        if body.is_Atom or isinstance(body, (sp.Indexed, sp.exp)):
+        if body.is_Atom or isinstance(body, (sp.Indexed, sp.exp, sigmoid)):
             return rf"\frac{{{num} {self._print(body)}}}{{{den}}}"
         return rf"\frac{{{num}}}{{{den}}}\left({self._print(body)}\right)"
 
@@ -88,6 +88,13 @@ class Printer(LatexPrinter):
         if isinstance(expr.arg, (MatAdd, MatMul, Jac, Grad)):
             inner = rf"\left({inner}\right)"
         return inner + r"^{\top}"
+
+    def _print_Mul(self, expr):
+        # -(u + v) written as a negated sum keeps TeX-sized parentheses
+        args = expr.args
+        if len(args) == 2 and args[0] == -1 and isinstance(args[1], sp.Add):
+            return rf"- \left({self._print(args[1])}\right)"
+        return super()._print_Mul(expr)
 
     def _print_Sum(self, expr):
         body = expr.function
