@@ -16,7 +16,7 @@ from . import Recipe, register
 from .base import Vars, add, frac, mul, neg
 from .chain import column
 
-SEED = Notation(logits="a", probs="p", target="q", loss="L")   # seed 000's letters: logits a, p = softmax(a)
+SEED = Notation(logits="a", probs="p", target="q", loss="L")   # the letters this form is usually written in: logits a, p = softmax(a)
 
 
 class StopGradient(sp.Expr):
@@ -38,7 +38,7 @@ class StopGradient(sp.Expr):
 def build(K, notation, params) -> Derivation:
     notation = SEED if notation == Notation() else notation
     v = Vars(notation, K)
-    z, a, y, L, j, k = v.z, v.a, v.y, v.L, v.j, v.k   # in seed 000's letters: a (logits), p, q
+    z, a, y, L, j, k = v.z, v.a, v.y, v.L, v.j, v.k   # in those letters: a (logits), p, q
     d = sp.Derivative
     loss = Definition(L, v.sum(mul(add(a[k], neg(y[k])), z[k]), k))
     sg_loss = v.sum(mul(add(StopGradient(a[k]), neg(y[k])), z[k]), k)
@@ -106,10 +106,10 @@ def example(d: Derivation, recipe, values) -> numeric.Example:
 
 
 register(Recipe("stop-gradient-form", "cross-entropy",
-                "L = sum_k (p_k - q_k) a_k (seed 000): gradient p - q with p held constant (stop-gradient), "
+                "L = sum_k (p_k - q_k) a_k: gradient p - q with p held constant (stop-gradient), "
                 "otherwise p - q + p*(a - sum_j p_j a_j)",
                 build, target="distribution", example=example,
-                details="In seed 000's letters unless --notation is given: logits a, p = softmax(a), target q "
+                details="In the letters this form is usually written in (unless --notation is given): logits a, p = softmax(a), target q "
                         "(--values a=... q=..., or logits=... target=...). With p.detach() the gradient is p - q, the "
                         "cross-entropy gradient. Without it there is the extra term p_j (a_j - sum_k p_k a_k): its "
                         "entries sum to zero, but it is not zero entry by entry; it vanishes for every j exactly "
