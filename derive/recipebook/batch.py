@@ -1,4 +1,4 @@
-"""Cross-entropy over an N x K batch (the sources' P, Q), mean or sum: dL/dZ = (A - Y)/N for the mean."""
+"""Cross-entropy over an N x K batch (P, Q in the usual notation), mean or sum: dL/dZ = (A - Y)/N for the mean."""
 from __future__ import annotations
 
 import mpmath

@@ -15,7 +15,7 @@ from .base import Vars, add, frac, mul, neg
 
 
 def jacobian_steps(v: Vars) -> list[Step]:
-    """da_i/dz_j from the quotient rule to diag(a) - a a^T, as the sources derive it."""
+    """da_i/dz_j from the quotient rule to diag(a) - a a^T, the path textbooks and blogs take."""
     z, a, i, j, S = v.z, v.a, v.i, v.j, v.denominator
     d = sp.Derivative
     lhs = d(a[i], z[j])
