@@ -36,6 +36,13 @@ def test_wrong_file_exits_1_and_marks_the_line():
     assert ">> line   20" in out and "counterexample" in out and "first wrong line: 20" in out
 
 
+def test_an_unverified_step_is_not_passed_as_true():
+    doc = b"$$\\frac{\\partial L}{\\partial z_j} = a_j - y_j$$\n"  # L is never defined
+    r = run("-", "--format", "md", stdin=doc)
+    assert r.returncode == 1, r.stdout.decode()
+    assert "unverified" in r.stdout.decode() and "0 wrong" in r.stdout.decode()
+
+
 def test_json_contract():
     r = run(str(CORPUS / "batch_pq_zh_swapped.tex"), "--json")
     assert r.returncode == 1
