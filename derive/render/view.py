@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from ..errors import RenderError
 from ..steps import Derivation, Step
+from .plain import plain_formula
 from .printer import latex, latex_name
 
 
@@ -89,6 +90,9 @@ def _line(s: Step, d: Derivation, rules: dict, values: dict, msgs: dict) -> dict
         "plain_sentence": plain(sentence),
         "lhs": Markup(latex(s.lhs)),
         "rhs": Markup(latex(s.rhs)),
+        "lhs_plain": plain_formula(s.lhs),
+        "rhs_plain": plain_formula(s.rhs),
+        "conditions_plain": ", ".join(plain_formula(c) for c in s.conditions),
         "relation": Markup(":=" if s.is_definition and fmt_is_def(s) else "="),
         "chain": s.chain,
         "claim": not (s.is_definition or s.display_only),
