@@ -62,23 +62,46 @@ def tensorgrad_general() -> str:
     return f"{time.perf_counter() - t:.3f}s (gradient only: no steps, nothing verified)"
 
 
+def isolated(kind: str, K) -> tuple[float, bool]:
+    """Time one job in a fresh process (after its imports), so neither side inherits the other's
+    SymPy caches."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, __file__, "--one", kind, str(K)], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    return float(out[0]), out[1] == "True"
+
+
+def one(kind: str, K: str) -> None:
+    size = int(K) if K.isdigit() else K
+    if kind == "sympy":
+        print(plain_sympy(size), True)
+    else:
+        import derive.pipeline  # noqa: F401  (imports are not part of the job)
+
+        print(*ours(size, kind))
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--one", nargs=2, metavar=("KIND", "K"), help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.one:
+        return one(*args.one)
+    print("(every figure is one job in a fresh process, imports excluded)\n")
     print("derive + verify (softmax-cross-entropy), against plain SymPy (jacobian + simplify + gradient)")
     print(f"{'K':>5} {'derive':>10} {'plain SymPy':>12} {'ratio':>8}")
     for K in (4, 8, 16) if not args.quick else (4, 8):
-        mine, ok = ours(K)
-        theirs = plain_sympy(K)
+        mine, ok = isolated("softmax-cross-entropy", K)
+        theirs, _ = isolated("sympy", K)
         print(f"{K:>5} {mine:>9.3f}s {theirs:>11.3f}s {theirs / mine:>7.0f}x" + ("" if ok else "  NOT VERIFIED"))
     print("\nscaling (derive + verify every step, no typesetting)")
     for K in (16, 32, 64, 128, 256):
-        mine, ok = ours(K)
+        mine, ok = isolated("softmax-cross-entropy", K)
         print(f"{K:>5} {mine:>9.3f}s" + ("" if ok else "  NOT VERIFIED"))
     print("\ngeneral K")
     for recipe in ("softmax-jacobian", "softmax-cross-entropy"):
-        mine, ok = ours("K", recipe)
+        mine, ok = isolated(recipe, "K")
         print(f"  {recipe:<24} {mine:.3f}s" + ("" if ok else "  NOT VERIFIED"))
     print(f"  tensorgrad, same gradient   {tensorgrad_general()}")
     print("\nend to end (a new process each)")
