@@ -13,7 +13,7 @@ from sympy.matrices.expressions import MatrixExpr, MatrixSymbol
 
 from ..calculus import objects
 from ..calculus.objects import Grad, Jac, sigmoid
-from ..calculus.symbols import index, indexed, scalar, size
+from ..calculus.symbols import basic, index, indexed, scalar, size
 from ..errors import ParseError
 
 MAX_CHARS = 4000    # one side of one equation; longer input is refused, never slowly parsed
@@ -288,7 +288,7 @@ def _apply_sum(op: SumOp, body, ctx: ParseContext):
 def _guess_sum_index(body, ctx: ParseContext):
     """\\sum e^{z_k} with no index written: the one index the body leaves free."""
     free = sorted({s for x in sp.preorder_traversal(body) if isinstance(x, sp.Indexed)
-                   for t in x.indices for s in sp.sympify(t).free_symbols if s.is_integer and str(s) in ctx.indices},
+                   for t in x.indices for s in basic(t).free_symbols if s.is_integer and str(s) in ctx.indices},
                   key=str)
     if len(free) == 1:
         return free[0]

@@ -21,7 +21,7 @@ class MaxOver(sp.Expr):
     """MaxOver(body, k, K): max over k = 1..K of body; only ever the body of a definition (m)."""
 
     def __new__(cls, body, index, size):
-        return sp.Expr.__new__(cls, sp.sympify(body), index, sp.sympify(size))
+        return sp.Expr.__new__(cls, sym.basic(body), index, sym.basic(size))
 
     def numeric(self, evaluator, idx):
         body, k, size = self.args

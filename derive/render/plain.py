@@ -96,8 +96,7 @@ class PlainPrinter(StrPrinter):
     def _print_Grad(self, e):
         return f"∂{self._print(e.args[0])}/∂{self._print(e.args[1])}"
 
-    def _print_Jac(self, e):
-        return f"∂{self._print(e.args[0])}/∂{self._print(e.args[1])}"
+    _print_Jac = _print_Grad  # ∂a/∂z reads the same way
 
     def _print_Diag(self, e):
         return f"diag({self._print(e.args[0])})"

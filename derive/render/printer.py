@@ -76,9 +76,7 @@ class Printer(LatexPrinter):
         L, v = expr.args
         return rf"\frac{{\partial {self._print(L)}}}{{\partial {self._print(v)}}}"
 
-    def _print_Jac(self, expr):
-        f, v = expr.args
-        return rf"\frac{{\partial {self._print(f)}}}{{\partial {self._print(v)}}}"
+    _print_Jac = _print_Grad  # da/dz is written the same way
 
     def _print_Diag(self, expr):
         return rf"\operatorname{{diag}}\left({self._print(expr.args[0])}\right)"
