@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import ROOT
 
 
-def test_readme_excerpt_is_real_output():
+@pytest.mark.parametrize("fence,gallery_file", [("latex", "softmax-cross-entropy-K3.tex"),
+                                                 ("markdown", "softmax-cross-entropy-KK-zh.md")])
+def test_readme_excerpts_are_real_output(fence, gallery_file):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    excerpt = re.search(r"```latex\n(.*?)```", readme, re.S).group(1)
-    gallery = (ROOT / "output" / "softmax-cross-entropy-K3.tex").read_text(encoding="utf-8")
+    excerpt = re.search(rf"```{fence}\n(.*?)```", readme, re.S).group(1)
+    gallery = (ROOT / "output" / gallery_file).read_text(encoding="utf-8")
     for line in excerpt.strip().splitlines():
         assert line in gallery, line
 
