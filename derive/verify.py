@@ -37,6 +37,11 @@ class Context:
     time_limit: float = 20.0                         # seconds per step, then "unconfirmed"
     values: tuple[tuple[str, object], ...] = ()      # fixed leaf values (parameters such as T)
 
+    def __post_init__(self):
+        unknown = [dom for _, dom in self.domains if dom not in DOMAINS]
+        if unknown:  # a typo here would silently sample the wrong values
+            raise ValueError(f"unknown domain {unknown[0]!r} (use one of {', '.join(DOMAINS)})")
+
     def with_conditions(self, *conds) -> "Context":
         return Context(**{**self.__dict__, "conditions": self.conditions + tuple(conds)})
 
