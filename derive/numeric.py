@@ -141,10 +141,7 @@ def worked_example(d: Derivation, recipe, values: dict[str, str]) -> Worked:
         y, ytext = target_vector(vals[n.target], K, recipe.target)
     else:
         y, ytext = [0.0] * K, "none"
-    leaves = {(n.logits, (r + 1,)): mpmath.mpf(v) for r, v in enumerate(z)}
-    leaves.update({(n.target, (r + 1,)): mpmath.mpf(v) for r, v in enumerate(y)})
-    size_symbol = None if isinstance(d.K, int) else d.K
-    ev = Evaluator(leaves, K, d.context.defs(), size_symbol, dps=DPS)
+    ev = evaluator_at(d, z, y)
     try:
         with mpmath.workdps(DPS):
             probs = [ev.scalar(sp.IndexedBase(n.probs)[r + 1]) for r in range(K)]
@@ -252,12 +249,12 @@ class Sample:
     fd: list
 
 
-def evaluate_sample(d: Derivation, z: list[float], y: list[float], extra: dict | None = None) -> Sample:
-    """The derivation's own definitions of a and L, and its result, at one sample (DPS digits).
+def evaluator_at(d: Derivation, z, y, extra: dict | None = None) -> Evaluator:
+    """An evaluator of d's own definitions at logits z and target y (DPS digits).
 
     `extra` gives the values of other leaves: a scalar (T, epsilon) or a vector (class weights).
     """
-    n, K = d.notation, len(z)
+    n = d.notation
     leaves = {(n.logits, (r + 1,)): mpmath.mpf(v) for r, v in enumerate(z)}
     leaves.update({(n.target, (r + 1,)): mpmath.mpf(v) for r, v in enumerate(y)})
     for name, v in (extra or {}).items():
@@ -265,7 +262,16 @@ def evaluate_sample(d: Derivation, z: list[float], y: list[float], extra: dict |
             leaves.update({(name, (r + 1,)): mpmath.mpf(x) for r, x in enumerate(v)})
         else:
             leaves[(name, ())] = mpmath.mpf(v)
-    ev = Evaluator(leaves, K, d.context.defs(), None if isinstance(d.K, int) else d.K, dps=DPS)
+    return Evaluator(leaves, len(z), d.context.defs(), None if isinstance(d.K, int) else d.K, dps=DPS)
+
+
+def evaluate_sample(d: Derivation, z: list[float], y: list[float], extra: dict | None = None) -> Sample:
+    """The derivation's own definitions of a and L, and its result, at one sample (DPS digits).
+
+    `extra` gives the values of other leaves: a scalar (T, epsilon) or a vector (class weights).
+    """
+    n, K = d.notation, len(z)
+    ev = evaluator_at(d, z, y, extra)
     try:
         with mpmath.workdps(DPS):
             probs = [ev.scalar(sp.IndexedBase(n.probs)[r + 1]) for r in range(K)]

@@ -10,7 +10,6 @@ from sympy.matrices.expressions import MatAdd, MatMul
 
 from .. import numeric
 from ..calculus import symbols as sym
-from ..calculus.evaluate import Evaluator
 from ..calculus.objects import Diag, Entrywise
 from ..steps import Derivation, Rule, Step
 from . import Recipe, register
@@ -87,9 +86,7 @@ def example(d: Derivation, recipe, values) -> numeric.Example:
     z, y = ex.data["logits"], ex.data["target"]
     K = len(z)
     n = d.notation
-    leaves = {(n.logits, (r + 1,)): mpmath.mpf(x) for r, x in enumerate(z)}
-    leaves.update({(n.target, (r + 1,)): mpmath.mpf(x) for r, x in enumerate(y)})
-    ev = Evaluator(leaves, K, d.context.defs(), None if isinstance(d.K, int) else d.K, dps=numeric.DPS)
+    ev = numeric.evaluator_at(d, z, y)
     hess = ev.matrix(numeric._sized(d.result, d.K, K))
     # the row sums are 0 up to the working precision (50 digits): shown as 0
     ones = [float(mpmath.chop(mpmath.fsum(row), tol=mpmath.mpf(10) ** -40)) for row in hess]

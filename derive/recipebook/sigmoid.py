@@ -1,14 +1,13 @@
 """The K = 2 case: softmax_1(z_1, z_2) = sigma(z_1 - z_2), and cross-entropy is binary cross-entropy with logits."""
 from __future__ import annotations
 
-import mpmath
 import sympy as sp
 from sympy import exp, log
 from sympy.matrices.expressions import MatAdd
 
 from .. import numeric
 from ..calculus import symbols as sym
-from ..calculus.evaluate import Definition, Evaluator
+from ..calculus.evaluate import Definition
 from ..calculus.objects import sigmoid
 from ..errors import UsageError
 from ..steps import Derivation, Rule, Step
@@ -78,11 +77,9 @@ def example(d: Derivation, recipe, values) -> numeric.Example:
     ex = numeric.single_example(d, recipe, values)
     n = d.notation
     x, ell = X, ELL
-    leaves = {(n.logits, (r + 1,)): mpmath.mpf(t) for r, t in enumerate(ex.data["logits"])}
-    leaves.update({(n.target, (r + 1,)): mpmath.mpf(t) for r, t in enumerate(ex.data["target"])})
-    ev = Evaluator(leaves, 2, d.context.defs(), dps=numeric.DPS)
+    ev = numeric.evaluator_at(d, ex.data["logits"], ex.data["target"])
     xv, sv, lv = ev.scalar(x), ev.scalar(sigmoid(x)), ev.scalar(ell)
-    grad = sv - leaves[(n.target, (1,))]          # the derived d ell / dx = sigma(x) - y_1
+    grad = sv - ev.scalar(sp.IndexedBase(n.target)[1])   # the derived d ell / dx = sigma(x) - y_1
     ell_tex = r"\ell"
     rows = ex.rows + ((f"{x} = {n.logits}_{{1}} - {n.logits}_{{2}}", numeric._num(float(xv))),
                       (rf"\sigma({x})", numeric._num(float(sv))), (ell_tex, numeric._num(float(lv))),
