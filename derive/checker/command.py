@@ -21,6 +21,8 @@ def read_input(file: str) -> tuple[str, str]:
         name = "<stdin>"
     else:
         p = Path(file)
+        if p.is_dir():
+            raise UsageError(f"{file}: is a directory, not a .tex or .md file")
         if not p.is_file():
             raise UsageError(f"{file}: no such file")
         if p.stat().st_size > MAX_BYTES:
