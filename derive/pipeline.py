@@ -26,12 +26,12 @@ def derivation(recipe: str = "softmax-cross-entropy", K: int | str = "K", notati
 
 
 def verify_derivation(d: Derivation) -> Derivation:
-    """Attach a verdict to every claim; definitions and pictures get none."""
+    """Attach a verdict to every step but the definitions: every printed equality is a claim."""
     return d.with_steps(_verified(s, d) for s in d.steps)
 
 
 def _verified(s: Step, d: Derivation) -> Step:
-    if s.is_definition or s.display_only:
+    if s.is_definition:
         return s
     return replace(s, verdict=verify(s.lhs, s.rhs, step_context(d, s)))
 

@@ -93,7 +93,6 @@ class Step:
     conditions: tuple = ()
     uses: tuple[str, ...] = ()
     params: tuple[tuple[str, Any], ...] = ()
-    display_only: bool = False            # a picture (e.g. a matrix drawn with dots), not a claim
     verdict: "Verdict | None" = field(default=None, compare=False)
 
     @property
@@ -123,7 +122,7 @@ class Derivation:
 
     @property
     def claims(self) -> tuple[Step, ...]:
-        return tuple(s for s in self.steps if not s.is_definition and not s.display_only)
+        return tuple(s for s in self.steps if not s.is_definition)
 
     def with_steps(self, steps) -> "Derivation":
         return replace(self, steps=tuple(steps))

@@ -38,7 +38,8 @@ class Context:
     values: tuple[tuple[str, object], ...] = ()      # fixed leaf values (parameters such as T)
 
     def __post_init__(self):
-        unknown = [dom for _, dom in self.domains if dom not in DOMAINS]
+        # a domain is a name, or a function K -> values: a fixed point (a claim at one input)
+        unknown = [dom for _, dom in self.domains if not callable(dom) and dom not in DOMAINS]
         if unknown:  # a typo here would silently sample the wrong values
             raise ValueError(f"unknown domain {unknown[0]!r} (use one of {', '.join(DOMAINS)})")
 
@@ -299,6 +300,11 @@ def _sample_leaves(rng, leaves: dict, K: int, ctx: Context) -> dict:
                     out.update({(name, (r + 1,)): mpmath.mpf(v) for r, v in enumerate(vals)})
                 continue
             dom = domains.get(name, "real")
+            if callable(dom):  # a fixed point, the same at every sample
+                vals = dom(K)
+                out.update({(name, (r + 1,)): mpmath.mpf(x) for r, x in enumerate(vals)} if arity == 1
+                           else {(name, ()): mpmath.mpf(vals)})
+                continue
             if arity == 0:
                 out[(name, ())] = _scalar_sample(rng, dom)
             elif arity == 1:

@@ -63,11 +63,11 @@ def build(K, notation, params) -> Derivation:
              params=(("variant", "centered"),)),
         Step(Rule.CENTERED_SUM, v.sum(extra, j), sp.Integer(0), "compare", chain=True),
     ]
-    # not a claim (the verifier samples the logits at random): the extra term's first entry at the
-    # logits (1, 0, ..., 0), where p_1 = e / (e + K - 1); the tests check the number independently
+    # the extra term's first entry at the logits (1, 0, ..., 0), where p_1 = e / (e + K - 1): a claim
+    # the verifier checks at that point (the "at-point" constraint fixes the logits)
     e1 = sp.exp(1)
     steps.append(Step(Rule.ALGEBRA, extra_at(sp.Integer(1)), frac(mul(e1, add(K, -1)), add(e1, K, -1) ** 2),
-                      "compare", display_only=True, params=(("variant", "counterexample"),)))
+                      "compare", uses=("at-point",), params=(("variant", "counterexample"),)))
     vec = MatAdd(v.vec(a), -v.vec(y), evaluate=False)
     steps += [Step(Rule.VECTOR_FORM, Grad(sg_loss, v.vec(z)), vec, "result", params=(("variant", "stop-gradient"),)),
               Step(Rule.VECTOR_FORM, Grad(L, v.vec(z)), MatAdd(vec, column(v, extra), evaluate=False), "result",
@@ -75,7 +75,13 @@ def build(K, notation, params) -> Derivation:
     ctx = Context(definitions=(v.softmax_definition, loss),
                   domains=((notation.logits, "real"), (notation.target, "positive")), size=K)
     return Derivation("stop-gradient-form", K, notation, tuple(steps), ctx, result=vec,
-                      assumptions=("stop-gradient",))
+                      assumptions=("stop-gradient",),
+                      constraints=(("at-point", (notation.logits, _first_logit_one)),))
+
+
+def _first_logit_one(K: int) -> list[int]:
+    """The logits (1, 0, ..., 0)."""
+    return [1] + [0] * (K - 1)
 
 
 

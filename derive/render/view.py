@@ -80,8 +80,7 @@ def _line(s: Step, d: Derivation, rules: dict, values: dict, msgs: dict) -> dict
     if info is None:
         raise RenderError(f"the message catalogue has no entry for rule {s.rule.id!r}")
     sentence = fill(info["sentence"], values)
-    status = "definition" if s.is_definition else "display" if s.display_only else \
-        (s.verdict.status if s.verdict else "unchecked")
+    status = "definition" if s.is_definition else (s.verdict.status if s.verdict else "unchecked")
     conds = [latex(c) for c in s.conditions]
     return {
         "rule": s.rule.id,
@@ -95,7 +94,7 @@ def _line(s: Step, d: Derivation, rules: dict, values: dict, msgs: dict) -> dict
         "conditions_plain": ", ".join(plain_formula(c) for c in s.conditions),
         "relation": Markup(":=" if s.is_definition and fmt_is_def(s) else "="),
         "chain": s.chain,
-        "claim": not (s.is_definition or s.display_only),
+        "claim": not s.is_definition,
         "status": status,
         "method": s.verdict.method if s.verdict else None,
         "detail": s.verdict.detail if s.verdict else "",

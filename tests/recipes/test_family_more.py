@@ -26,8 +26,11 @@ def test_stop_gradient_extra_term_is_not_zero(K):
     p, q, j = sp.IndexedBase("p"), sp.IndexedBase("q"), sp.Symbol("j", integer=True, positive=True)
     assert verify(full.lhs, p[j] - q[j], step_context(d, full)).status == "refuted"    # dL/da = p - q without sg
     assert verify(_step(d, "stop-gradient").lhs, p[j] - q[j], step_context(d, full)).ok
-    counter = [s for s in d.steps if s.display_only]
-    assert len(counter) == 1 and counter[0] not in d.claims                            # shown, never claimed
+    # the counterexample value is a claim of its own, verified at the logits (1, 0, ..., 0) ...
+    counter = _step(d, "algebra", "counterexample")
+    assert counter in d.claims and counter.verdict.ok and counter.uses == ("at-point",)
+    # ... and a wrong value there is refuted
+    assert verify(counter.lhs, counter.rhs * sp.Rational(101, 100), step_context(d, counter)).status == "refuted"
 
 
 def test_stop_gradient_uses_seed_notation_unless_given():
