@@ -48,12 +48,18 @@ def _basic(v: Vars):
     return loss, vec
 
 
-def build_soft_label(K, notation, params) -> Derivation:
+def _target_steps(K, notation):
+    """What soft and multi-label targets share: definitions, the Jacobian, dL/da and the chain rule."""
     v = Vars(notation, K)
-    y, a, j = v.y, v.a, v.j
     loss, vec = _basic(v)
-    t = (lambda i: y[i])
+    t = (lambda i: v.y[i])
     steps = _definitions(v, loss) + [jacobian_step(v), loss_derivative_step(v, t)] + chain_steps(v, t)
+    return v, loss, vec, steps
+
+
+def build_soft_label(K, notation, params) -> Derivation:
+    v, loss, vec, steps = _target_steps(K, notation)
+    y, a, j = v.y, v.a, v.j
     steps += [Step(Rule.VECTOR_FORM, grad(v), vec, "gradient")]
     steps += [Step(Rule.USE_CONSTRAINT, sp.Derivative(v.L, v.z[j]), add(a[j], neg(y[j])), "result", uses=("sum-one",))]
     steps += vector_steps(v, add(a[j], neg(y[j])), MatAdd(v.vec(a), -v.vec(y), evaluate=False), "result", ("sum-one",))
@@ -64,11 +70,8 @@ def build_soft_label(K, notation, params) -> Derivation:
 
 
 def build_multi_label(K, notation, params) -> Derivation:
-    v = Vars(notation, K)
+    v, loss, vec, steps = _target_steps(K, notation)
     y, a, j = v.y, v.a, v.j
-    loss, vec = _basic(v)
-    t = (lambda i: y[i])
-    steps = _definitions(v, loss) + [jacobian_step(v), loss_derivative_step(v, t)] + chain_steps(v, t)
     steps += vector_steps(v, add(mul(a[j], v.sum(y[v.i], v.i)), neg(y[j])), vec, "gradient")
     steps += _gap_steps(v)
     steps += [Step(Rule.VECTOR_FORM, grad(v), MatAdd(v.vec(a), -v.vec(y), evaluate=False), "result", uses=("sum-one",))]
