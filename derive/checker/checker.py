@@ -16,7 +16,10 @@ from ..calculus.objects import Grad, Jac, sigmoid
 from ..calculus.symbols import index, size
 from ..errors import ParseError, UsageError
 from ..verify import Context, verify
+from . import entrywise
 from .extract import Declaration, Document, Row, Side, _chain_sides, _Lines
+from .arrays import elision_sizes
+from .normalize import normalize, vector_names
 from .parse import EULER, ParseContext, Unsupported, parse_latex, scan_letters
 
 GENERAL_SIZES = (2, 3, 4, 5, 6)
@@ -104,6 +107,7 @@ class _Setup:
     failed_defs: dict = field(default_factory=dict)      # name -> (line, reason)
     domains: dict = field(default_factory=dict)          # name -> domain
     concrete: dict = field(default_factory=dict)         # item position -> K in force
+    vectors: frozenset = frozenset()                     # names also written with subscripts (s, s_i)
 
     def pctx(self, line: int = 1, column: int = 1) -> ParseContext:
         sz = size(self.size_name)
@@ -115,7 +119,7 @@ def _prepare(text: str) -> str:
 
 
 def _parse(text: str, setup: _Setup, line: int, column: int):
-    return parse_latex(_prepare(text), setup.pctx(line, column))
+    return parse_latex(normalize(_prepare(text), setup.vectors), setup.pctx(line, column))
 
 
 def _head_name(e) -> str | None:
@@ -206,10 +210,12 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
     cli_math = "\n".join(list(defines) + list(assumes))
     decl_math = "\n".join(d.text for d in doc.items if isinstance(d, Declaration))
     letters, uppers = scan_letters(_prepare(doc.math + "\n" + decl_math + "\n" + cli_math))
+    uppers = uppers + elision_sizes(doc.math, letters)   # [a_1, \cdots, a_n]: n is a size
     file_K = [d for d in doc.items if isinstance(d, Declaration) and d.kind == "K"]
     size_name = _size_name(K, file_K, uppers)
     size_names = set(uppers) | {size_name}
     setup = _Setup(size_name, size_names, frozenset(letters - size_names))
+    setup.vectors = vector_names(doc.math, ())
     steps: list[StepResult] = []
 
     # declarations from the command line come first, then the document in order
@@ -298,6 +304,10 @@ def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
     claims = [_Claim(row, a, b) for a, b in pairs]
     if row.carried or row.conditions:
         return claims
+    vec = entrywise.vector_definition(row, setup)
+    if vec is not None:   # a = [\frac{e^{z_1}}{...}, \cdots, \frac{e^{z_n}}{...}] defines a_i
+        setup.definitions[vec.name] = vec
+        return claims
     left = row.sides[0]
     try:
         head = _parse(left.text, setup, left.line, left.column)
@@ -307,6 +317,7 @@ def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
     if not _definable(head, setup) or name in setup.definitions:
         return claims
     # the body is the first right side we can read (e = crossEntropy(s, y) = -\sum y_i log s_i)
+    aliases = []
     for n, side in enumerate(row.sides[1:], start=1):
         try:
             body = _parse(side.text, setup, side.line, side.column)
@@ -314,9 +325,15 @@ def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
             continue
         if name in _reach(body, setup.definitions) or isinstance(body, sp.MatrixBase) or getattr(body, "is_Matrix", False):
             return claims
+        if isinstance(body, sp.Symbol) and _definable(body, setup) and str(body) not in setup.definitions and n < len(row.sides) - 1:
+            aliases.append((n, body))   # a function-style name (crossEntropy(s, y)): the same quantity
+            continue
         setup.definitions[name] = Definition(head, body)
-        if n == 1:
-            claims[0] = _Claim(row, left, row.sides[1], definition=True)
+        for m, alias in aliases:
+            setup.definitions[str(alias)] = Definition(alias, body)
+        if n == 1 or aliases and [m for m, _ in aliases] == list(range(1, n)):
+            for m in range(n):
+                claims[m] = _Claim(row, row.sides[m], row.sides[m + 1], definition=True)
         else:
             setup.failed_defs[name] = (left.line, f"read from the side at line {side.line}")
         return claims
@@ -333,6 +350,9 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool) -> S
         return StepResult(status="definition", reason=f"defines {_head_name(setup.definitions[_name_of(left, setup)].head)}", **base)
     if claim.note:
         return StepResult(status="unverified", reason=claim.note, **base)
+    written = entrywise.judge(claim, setup, concrete, euler, ref=row.sides[0])
+    if written is not None:
+        return written
     try:
         lhs = _parse(left.text, setup, left.line, left.column)
         rhs = _parse(right.text, setup, right.line, right.column)

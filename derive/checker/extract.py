@@ -237,8 +237,17 @@ _CASES_RE = re.compile(
     r"(\\left\s*\\lbrace|\\left\s*\\\{|\\lbrace|\\\{)?\s*\\begin\{(cases|dcases|aligned|array|rcases)\}(\{[^{}]*\})?(.*)\\end\{\2\}\s*(\\right\s*\.)?", re.S)
 
 
+_MATRIX_ENV_RE = re.compile(r"\\begin\{([pbvBV]?matrix)\*?\}.*?\\end\{\1\*?\}", re.S)
+
+
+def _drop_alignment(text: str) -> str:
+    """& aligns a row, except inside a written-out matrix, where it separates the entries."""
+    keep = [(m.start(), m.end()) for m in _MATRIX_ENV_RE.finditer(text)]
+    return "".join(" " if ch == "&" and not any(a <= n < b for a, b in keep) else ch for n, ch in enumerate(text))
+
+
 def _row(text: str, offset: int, lines: _Lines, last: Side | None) -> list[Row]:
-    text = text.replace("&", " ")
+    text = _drop_alignment(text.replace("&amp;", "&    "))
     m = _CASES_RE.search(text)
     if m and (m.group(2) in ("cases", "dcases") or m.group(1)):
         return _cases_row(text, offset, m, lines, last)

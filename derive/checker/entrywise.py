@@ -1,0 +1,219 @@
+"""Judge a claim with a written-out vector or matrix on a side: every written entry at its position."""
+from __future__ import annotations
+
+import sympy as sp
+
+from ..calculus.evaluate import Definition
+from ..calculus.symbols import index, indexed, size
+from ..errors import ParseError
+from ..verify import verify
+from .arrays import Array, NoEntry, Pos, entry, pivot_letter, positions, read_array, realise, sizes_for
+from .parse import Unsupported
+
+
+def _line_col(side, offset: int) -> tuple[int, int]:
+    before = side.text[:offset]
+    nl = before.count("\n")
+    if nl:
+        return side.line + nl, offset - before.rfind("\n")
+    return side.line, side.column + offset
+
+
+class _Reader:
+    """Parses cells of one side and says where each written entry sits."""
+
+    def __init__(self, side, arr: Array, setup, parse):
+        self.side, self.arr, self.setup, self.parse = side, arr, setup, parse
+        self.sizes = {size(n) for n in setup.size_names}
+        self._cache: dict = {}
+
+    def value(self, cell):
+        if cell.offset not in self._cache:
+            line, col = _line_col(self.side, cell.offset)
+            self._cache[cell.offset] = self.parse(cell.text, self.setup, line, col)
+        return self._cache[cell.offset]
+
+    def pivot(self, cell):
+        try:
+            return pivot_letter(self.value(cell), self.sizes)
+        except ParseError:
+            return None
+
+    def cells(self) -> list[tuple[tuple, object]] | None:
+        """[((row Pos, col Pos or None), cell)] for every written entry; None if the pattern is unreadable."""
+        arr = self.arr
+        if arr.is_vector:
+            cells = arr.vector_cells()
+            pos = positions(cells, self.pivot)
+            if pos is None:
+                return None
+            return [((p, None), c) for p, c in zip(pos, cells) if c is not None]
+        rows = tuple(None if d else r for r, d in zip(arr.rows, arr.row_dots))
+        rpos = positions(tuple(None if r is None else r for r in rows), lambda r: None)
+        if rpos is None:
+            return None
+        out = []
+        for rp, row in zip(rpos, rows):
+            if row is None:
+                continue
+            cpos = positions(row, lambda c: None)
+            if cpos is None:
+                return None
+            out.extend(((rp, cp), c) for cp, c in zip(cpos, row) if c is not None)
+        return out
+
+
+def _at(pos: Pos, val: dict) -> int:
+    return val[(pos.kind, pos.value)]
+
+
+def _label(key: tuple, size_name: str) -> str:
+    r, c = key
+    return f"({r.label(size_name)}, {c.label(size_name)})" if c is not None else r.label(size_name)
+
+
+def _negated(text: str) -> str:
+    t = text.strip()
+    return t[1:].strip() if t.startswith("-") else f"-{t}"
+
+
+def judge(claim, setup, concrete, euler, ref=None):
+    """A StepResult for a claim with an array on a side, or None when neither side is one."""
+    from .checker import StepResult, _context, _flatten, _parse, _time_bound, _Timeout, STEP_SECONDS
+
+    row, left, right = claim.row, claim.left, claim.right
+    arrays = [read_array(left.text), read_array(right.text)]
+    if arrays == [None, None]:
+        return None
+    conds = tuple(f"{a} {'=' if op == '=' else '!='} {b}" for (a, b), op in zip(row.conditions, row.condition_ops))
+    base = dict(line=right.line, column=right.column, lhs=left.text, rhs=right.text, conditions=conds, end=row.end)
+    readers, exprs = [], []
+    try:
+        for side, got in zip((left, right), arrays):
+            if got is None:
+                readers.append(None)
+                exprs.append(_parse(side.text, setup, side.line, side.column))
+            else:
+                readers.append(_Reader(side, got[0], setup, _parse))
+                exprs.append(None)
+        if ref is not None and all(r is not None for r in readers):
+            ref_expr = _parse(ref.text, setup, ref.line, ref.column) if read_array(ref.text) is None else None
+        else:
+            ref_expr = None
+        placed = [r.cells() if r is not None else None for r in readers]
+    except Unsupported as exc:
+        return StepResult(status="unverified", reason=f"unsupported: {exc}", **base)
+    if any(r is not None and p is None for r, p in zip(readers, placed)):
+        return StepResult(status="unverified", reason="the pattern of this written-out array cannot be read (an elision between entries with no index)", **base)
+    # a name = a written vector of its own entries (z = [z_1, ..., z_n]) only names the vector
+    if readers[0] is None and isinstance(exprs[0], sp.Symbol) and str(exprs[0]) not in setup.definitions:
+        return StepResult(status="definition", reason=f"names the vector of the {exprs[0]}_i", **base)
+    all_pos = [p for cells in placed if cells for key, _ in cells for p in key if p is not None]
+    Ks = sizes_for(all_pos)
+    if concrete is not None and not any(p.kind in ("end", "piv") for p in all_pos) and Ks != (concrete,):
+        return StepResult(status="wrong", reason=f"{Ks[0]} entries written, but K = {concrete}", **base)
+    if concrete is not None and any(p.kind in ("end", "piv") for p in all_pos):
+        Ks = (concrete,) if concrete >= Ks[0] else Ks
+    size_name = setup.size_name
+    checked = 0
+    try:
+        with _time_bound(STEP_SECONDS):
+            for K in Ks:
+                val = realise(all_pos, K)
+                if val is None:
+                    continue
+                pivots = {index(p.value): sp.Integer(v) for (kind, p_val), v in val.items() if kind == "piv" for p in [Pos(kind, p_val)]}
+                # the entries to compare: every position written on either side
+                keys = []
+                for cells in placed:
+                    for key, _ in cells or []:
+                        if key not in keys:
+                            keys.append(key)
+                for key in keys:
+                    r = _at(key[0], val)
+                    c = None if key[1] is None else _at(key[1], val)
+                    values, texts = [], []
+                    for n in (0, 1):
+                        if readers[n] is not None:
+                            cell = dict((k, x) for k, x in placed[n]).get(key)
+                            if cell is not None:
+                                values.append(readers[n].value(cell).xreplace(pivots))
+                                texts.append(cell.text)
+                                continue
+                            source = ref_expr
+                        else:
+                            source = exprs[n]
+                        if source is None:
+                            values = []
+                            break
+                        values.append(entry(source, r, c, K))
+                        texts.append(None)
+                    if len(values) != 2:
+                        continue
+                    ctx, lv, rv = _context(values[0], values[1], row, setup, K, euler)
+                    verdict = verify(lv, rv, ctx)
+                    checked += 1
+                    if verdict.status == "refuted":
+                        where = _label(key, size_name)
+                        hint = ""
+                        written = texts[1] if texts[1] is not None else texts[0]
+                        if written is not None and verify(lv, -rv, ctx).status == "verified":
+                            hint = f": expected {_negated(written)}, written {written}"
+                        elif written is not None:
+                            hint = f": written {written}"
+                        ce = _flatten(verdict.counterexample, setup) or {}
+                        ce["entry"] = where
+                        return StepResult(status="wrong", reason=f"entry {where} is wrong{hint} (K={K})",
+                                          counterexample=ce, **base)
+                    if verdict.status != "verified":
+                        return StepResult(status="unverified", reason=f"entry {_label(key, size_name)}: {verdict.detail}", **base)
+    except _Timeout:
+        return StepResult(status="unverified", reason=f"no verdict within {STEP_SECONDS:g} s", **base)
+    except NoEntry as exc:
+        return StepResult(status="unverified", reason=f"unsupported: entries of {exc}", **base)
+    except (ArithmeticError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return StepResult(status="unverified", reason=f"the written-out array could not be evaluated ({type(exc).__name__}: {exc})", **base)
+    if not checked:
+        return StepResult(status="unverified", reason="no entry of the written-out array could be compared", **base)
+    where = f"K={Ks[0]}" if len(Ks) == 1 else f"K={Ks[0]}, {Ks[1]}"
+    return StepResult(status="ok", reason=f"entry by entry: {checked} comparisons of the written entries at {where}", **base)
+
+
+def vector_definition(row, setup):
+    """`a = \\text{softmax}(z) = [\\frac{e^{z_1}}{...}, \\cdots, \\frac{e^{z_n}}{...}]` defines a_i; None otherwise."""
+    from .checker import _parse
+
+    head = row.sides[0]
+    try:
+        name = _parse(head.text, setup, head.line, head.column)
+    except ParseError:
+        return None
+    if not isinstance(name, sp.Symbol) or str(name) in setup.definitions or str(name) in setup.size_names:
+        return None
+    sizes = {size(n) for n in setup.size_names}
+    for side in row.sides[1:]:
+        got = read_array(side.text)
+        if got is None or not got[0].is_vector:
+            continue
+        reader = _Reader(side, got[0], setup, _parse)
+        try:
+            placed = reader.cells()
+            if not placed:
+                return None
+            ends = [(p, c) for (p, _), c in placed if p.kind == "end" and p.value == 0]
+            if not ends:
+                return None
+            i = index("i") if "i" not in {str(s) for s in reader.value(ends[0][1]).atoms(sp.Symbol)} else index("m")
+            # n -> i inside subscripts only: the limit of a \sum_{k=1}^n in the entry stays n
+            template = reader.value(ends[0][1]).replace(
+                lambda x: isinstance(x, sp.Indexed),
+                lambda x: x.base[tuple(t.xreplace({s: i for s in sizes}) for t in x.indices)])
+            for (p, _), c in placed:
+                if p.kind == "num" and reader.value(c) != template.xreplace({i: sp.Integer(p.value)}):
+                    return None
+        except ParseError:
+            return None
+        if template.has(indexed(str(name))):
+            return None
+        return Definition(indexed(str(name))[i], template)
+    return None

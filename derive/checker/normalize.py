@@ -1,0 +1,75 @@
+"""Authors' notations rewritten to the grammar's: \\nabla, \\mathbb/\\textbf vectors, softmax(z)_i, f(x) names."""
+from __future__ import annotations
+
+import re
+
+_BOLD_RE = re.compile(r"\\(mathbb|textbf|bm|boldsymbol|mathbf)\s*\{\s*(\\?[A-Za-z]+)\s*\}")
+_BOLD_HAT_RE = re.compile(r"\\(?:mathbb|textbf|bm|boldsymbol|mathbf)\s*\{\s*\\hat\s*\{\s*([A-Za-z])\s*_\s*(\{[^{}]*\}|[A-Za-z0-9])\s*\}\s*\}")
+_HAT_SUB_RE = re.compile(r"\\hat\s*\{\s*([A-Za-z])\s*_\s*(\{[^{}]*\}|[A-Za-z0-9])\s*\}")
+_BOLD_ENTRY_RE = re.compile(r"\\mathbf\s*\{\s*(\\?[A-Za-z]+)\s*\}\s*_")
+# \nabla e_{(s)} (BrightLamp's gradient of e with respect to s), \nabla_{z} L, \nabla_{\mathbf z} L
+_NABLA_OF_RE = re.compile(r"\\nabla\s*([A-Za-z])\s*_\s*\{\s*\(\s*([A-Za-z])\s*\)\s*\}")
+_NABLA_SUB_RE = re.compile(r"\\nabla\s*_\s*(?:\{\s*(?:\\mathbf\s*\{?\s*)?([A-Za-z])\s*\}?\s*\}|([A-Za-z]))\s*([A-Za-z])(?![A-Za-z_])")
+_DERIV_LETTERS_RE = re.compile(r"\\frac\s*\{\s*\\partial\s*([A-Za-z])\s*\}\s*\{\s*\\partial\s*([A-Za-z])\s*\}")
+_SOFTMAX_RE = re.compile(r"(?:\\text|\\operatorname|\\mathrm)?\s*\{?\s*softmax\s*\}?\s*(?:\\left)?\(\s*(?:\\mathbf\s*\{?\s*)?(\\?[A-Za-z]+)\s*\}?\s*(?:\\right)?\)\s*_\s*(\{[^{}]*\}|[A-Za-z])")
+_SOFTMAX_ENTRY_RE = re.compile(r"(?:\\text|\\operatorname|\\mathrm)?\s*\{?\s*softmax\s*\}?\s*\(\s*(\\?[A-Za-z]+)\s*_\s*(\{[^{}]*\}|[A-Za-z])\s*\)")
+# f(x)_i, y_i(z_i), J(\theta): a name followed by its arguments (names only), read as the name
+_CALL_RE = re.compile(r"(?<![\\A-Za-z_^])(\\(?:phi|varphi|psi)|\\(?:text|operatorname|mathrm)\s*\{[A-Za-z ]+\}|[A-Za-z]+)(\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\((\s*(?:\\mathbf\s*\{?\s*|\\hat\s*\{?\s*)?(?:\\[A-Za-z]+|[A-Za-z])\s*\}?(?:_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\s*(?:,\s*(?:\\mathbf\s*\{?\s*|\\hat\s*\{?\s*)?(?:\\[A-Za-z]+|[A-Za-z])\s*\}?\s*)*)\)")
+_FREE_LETTERS = "uvwrq"
+
+
+def _fresh(text: str) -> str:
+    for c in _FREE_LETTERS:
+        if not re.search(rf"(?<![\\A-Za-z]){c}(?![A-Za-z])", text):
+            return c
+    return "u"
+
+
+def _softmax_entry(base: str, sub: str, text: str) -> str:
+    u = _fresh(text)
+    inner = sub.strip("{} ")
+    if len(inner) > 1 and inner.isalpha():   # x_{ik}: the sum runs over the last index
+        other = inner[:-1] + u
+        return rf"\frac{{e^{{{base}_{{{inner}}}}}}}{{\sum_{{{u}}} e^{{{base}_{{{other}}}}}}}"
+    return rf"\frac{{e^{{{base}_{{{inner}}}}}}}{{\sum_{{{u}}} e^{{{base}_{{{u}}}}}}}"
+
+
+def normalize(text: str, vectors: frozenset = frozenset()) -> str:
+    """The same math in the notation our grammar reads; `vectors` are names also written with subscripts."""
+    if "&amp;" in text:
+        text = text.replace("&amp;", "&")
+    text = _BOLD_HAT_RE.sub(r"\\hat{\1}_\2", text)
+    text = _HAT_SUB_RE.sub(r"\\hat{\1}_\2", text)
+    text = _BOLD_RE.sub(lambda m: rf"\mathbf{{{m.group(2)}}}", text)
+    text = _BOLD_ENTRY_RE.sub(r"\1_", text)          # \mathbf{\theta}_i is the entry theta_i
+    text = _NABLA_OF_RE.sub(lambda m: rf"\frac{{\partial {_vec(m.group(1), vectors)}}}{{\partial \mathbf{{{m.group(2)}}}}}", text)
+    text = _NABLA_SUB_RE.sub(lambda m: rf"\frac{{\partial {m.group(3)}}}{{\partial \mathbf{{{m.group(1) or m.group(2)}}}}}", text)
+    text = _SOFTMAX_RE.sub(lambda m: _softmax_entry(m.group(1), m.group(2), text), text)
+    text = _SOFTMAX_ENTRY_RE.sub(lambda m: _softmax_entry(m.group(1), m.group(2), text), text)
+    text = _DERIV_LETTERS_RE.sub(lambda m: rf"\frac{{\partial {_vec(m.group(1), vectors)}}}{{\partial {_vec(m.group(2), vectors)}}}", text)
+    text = _CALL_RE.sub(_call, text)
+    return text
+
+
+def _vec(letter: str, vectors: frozenset) -> str:
+    return rf"\mathbf{{{letter}}}" if letter in vectors else letter
+
+
+_FUNCTION_WORDS = {"log", "ln", "exp", "softmax", "max", "min", "diag", "sum", "tanh", "sigmoid", "sigma", "mean"}
+
+
+def vector_names(math: str, scalars) -> frozenset:
+    """Letters written with a letter subscript (s_i, x_{t}): a bare s in a derivative is then the vector."""
+    names = set(re.findall(r"(?<![\\A-Za-z])([A-Za-z])\s*_\s*\{?\s*[a-z]", math))
+    return frozenset(names - {"e", "E", "L", "J", "C"} - set(scalars))
+
+
+def _call(m: re.Match) -> str:
+    name, sub, args = m.group(1), m.group(2) or "", m.group(3)
+    word = re.sub(r"^\\(?:text|operatorname|mathrm)\s*\{|\}$", "", name).replace(" ", "")
+    if word.lower() in _FUNCTION_WORDS:
+        return m.group(0)
+    name = word if word != name else name
+    if name in ("e",) or (not sub and len(name) == 1 and re.fullmatch(r"\s*[A-Za-z]\s*_.*", args)):
+        return m.group(0)   # e(x) and a(b_i) may be products; only names of functions are dropped
+    return name + sub + " "

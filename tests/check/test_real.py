@@ -1,0 +1,102 @@
+"""Real derivations as their authors wrote them: written-out arrays, \\nabla, function-style names."""
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from derive.checker.command import check
+
+REAL = Path(__file__).with_name("real")
+MANIFEST = tomllib.loads((REAL / "MANIFEST.toml").read_text(encoding="utf-8"))
+FILES = sorted(REAL.glob("*.md"))
+
+
+def test_corpus_is_real_and_sourced():
+    assert len(FILES) >= 15
+    langs = {"zh" if re.search(r"[\u4e00-\u9fff]", p.read_text(encoding="utf-8")) else "en" for p in FILES}
+    assert langs == {"en", "zh"}
+    for p in FILES:
+        first = p.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("<!-- source:"), f"{p.name}: the first line names no source"
+
+
+@pytest.mark.parametrize("err", MANIFEST["error"], ids=lambda e: f"{e['file']}:{e['line']}")
+def test_manifest_points_at_math(err):
+    lines = (REAL / err["file"]).read_text(encoding="utf-8").splitlines()
+    assert "=" in lines[err["line"] - 1], "the manifest's line holds no equality"
+
+
+JACOBIAN = r"""<!-- derive: define a_i = \frac{e^{z_i}}{\sum_{k=1}^n e^{z_k}} -->
+$$\frac{\partial \mathbf a}{\partial \mathbf z} = \begin{bmatrix} a_1(1-a_1) & -a_1a_2 & \cdots & -a_1a_n\\ -a_2a_1 & a_2(1-a_2) & \cdots & -a_2a_n \\ \vdots & \vdots & \ddots & \vdots \\ -a_na_1 & -a_na_2 & \cdots & a_n(1-a_n) \end{bmatrix}$$
+"""
+
+
+def _cells(text: str) -> list[tuple[int, int]]:
+    """Spans of the matrix entries of JACOBIAN (the text between & and row breaks)."""
+    body = text[text.index(r"\begin{bmatrix}") + len(r"\begin{bmatrix}"):text.index(r"\end{bmatrix}")]
+    start = text.index(body)
+    spans, pos = [], 0
+    for piece in re.split(r"(&|\\\\)", body):
+        if piece not in ("&", "\\\\") and piece.strip() and "dots" not in piece:
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + pos + lead, start + pos + len(piece.rstrip())))
+        pos += len(piece)
+    return spans
+
+
+def test_written_jacobian_checks_entry_by_entry():
+    r = check(JACOBIAN, fmt="md")
+    assert [s.status for s in r.steps] == ["ok"]
+
+
+@pytest.mark.parametrize("n", range(9))
+def test_a_planted_sign_slip_in_one_entry_is_found_with_its_position(n):
+    assert len(_cells(JACOBIAN)) == 9   # 3 written rows x 3 written columns
+    a, b = _cells(JACOBIAN)[n]
+    entry = JACOBIAN[a:b]
+    flipped = entry[1:] if entry.startswith("-") else "-" + entry
+    r = check(JACOBIAN[:a] + flipped + JACOBIAN[b:], fmt="md")
+    [step] = r.steps
+    assert step.status == "wrong" and step.line == 2
+    assert f"expected {entry}, written {flipped}" in step.reason
+    assert step.counterexample and "entry" in step.counterexample
+
+
+def test_seed001_sign_slip_found_at_entry_n_2():
+    lines = (REAL / "seed001_dicer_en.md").read_text(encoding="utf-8").splitlines()
+    text = "<!-- derive: define a_i = \\frac{e^{z_i}}{\\sum_{k=1}^n e^{z_k}} -->\n" + lines[39] + "\n"
+    [step] = check(text, fmt="md").steps
+    assert step.status == "wrong" and step.line == 2
+    assert "entry (n, 2)" in step.reason and "expected -a_na_2, written a_na_2" in step.reason
+
+
+def test_a_vector_written_with_elisions_defines_its_entries():
+    text = r"""
+$$z = [z_1, z_2, \cdots, z_n] \\ a = [\frac{e^{z_1}}{\sum_{k=1}^n e^{z_k}}, \frac{e^{z_2}}{\sum_{k=1}^n e^{z_k}}, \cdots, \frac{e^{z_n}}{\sum_{k=1}^n e^{z_k}}]$$
+$$\frac{\partial a_i}{\partial z_i} = a_i(1-a_i)$$
+$$\frac{\partial a_i}{\partial z_i} = a_i(1+a_i)$$
+"""
+    r = check(text, fmt="md")
+    judged = [(s.line, s.status) for s in r.steps if s.status in ("ok", "wrong")]
+    assert judged == [(3, "ok"), (4, "wrong")]
+
+
+def test_nabla_and_a_written_gradient_with_elisions():
+    text = r"""
+$$s_{i} = \frac{e^{x_{i}}}{ \sum_{t = 1}^{k}e^{x_{t}}} \\ e = crossEntropy(s, y)  = -\sum_{i = 1}^{k}y_{i}log(s_{i})$$
+$$\nabla e_{(s)}=( -\frac{y_1}{s_1}, -\frac{y_2}{s_2},\cdots,-\frac{y_k}{s_k})$$
+$$\nabla e_{(s)}=( -\frac{y_1}{s_1}, \frac{y_2}{s_2},\cdots,-\frac{y_k}{s_k})$$
+"""
+    r = check(text, fmt="md")
+    judged = [(s.line, s.status) for s in r.steps if s.status in ("ok", "wrong", "unverified")]
+    assert judged == [(3, "ok"), (4, "wrong")]
+    assert "entry 2" in r.steps[-1].reason
+
+
+def test_wrong_number_of_entries_for_a_concrete_K():
+    text = "<!-- derive: K = 3 -->\n$$a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$$\n$$\\mathbf{a} = [a_1, a_2]$$\n"
+    r = check(text, fmt="md")
+    assert r.steps[-1].status == "wrong" and "2 entries" in r.steps[-1].reason
