@@ -14,6 +14,17 @@ def derivation(recipe: str = "softmax-cross-entropy", K="K", notation=None, para
     return _derivation(recipe, K, notation, params, values)
 
 
+def gradient(loss, define=(), assume=(), wrt=None, K="K", values=None, notation=None):
+    """Derive and verify the gradient of a loss written in LaTeX, step by step:
+
+    `derive.gradient(r"L = -\\sum_i y_i \\log a_i", define=[r"a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}"],
+    assume=[r"\\sum_i y_i = 1"])`. `values` ({"z": "1,2,3", "y": "0,0,1", "gamma": "2"}) adds worked numbers.
+    """
+    from .engine import gradient as _gradient
+
+    return _gradient(loss, define, assume, wrt, K, values, notation)
+
+
 def recipes() -> list[str]:
     """The names of the recipes."""
     from .recipebook import all_recipes
@@ -28,4 +39,4 @@ def check(source, **kwargs):
     return _check(source, **kwargs)
 
 
-__all__ = ["derivation", "recipes", "check", "__version__"]
+__all__ = ["derivation", "gradient", "recipes", "check", "__version__"]

@@ -1,4 +1,4 @@
-"""Command line: derive list | describe | render | check. SymPy is imported only when needed."""
+"""Command line: derive list | describe | render | grad | check. SymPy is imported only when needed."""
 from __future__ import annotations
 
 import argparse
@@ -34,21 +34,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("render", help="derive, verify and write a derivation")
     r.add_argument("recipe")
-    r.add_argument("-K", dest="K", default=None, help="an integer >= 2, or a name such as K, C, n (default K)")
-    r.add_argument("--format", "-f", default="latex", help="|".join(FORMAT_NAMES))
-    r.add_argument("--lang", default="en", help="en|zh")
-    r.add_argument("-o", "--output", default=None, help="output file; '-' for stdout (default output/<recipe>-K<k>.<ext>)")
-    r.add_argument("--pdf", action="store_true", help="also compile a PDF with latexmk")
     r.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
-    r.add_argument("--values", action="append", default=[], metavar="NAME=V1,V2,...")
-    r.add_argument("--notation", default=None, metavar="logits=z,probs=a,target=y,loss=L")
-    r.add_argument("--templates", default=None, metavar="DIR", help="a directory of templates overriding ours")
+    _output_options(r)
+
+    g = sub.add_parser("grad", help="derive the gradient of a loss written in LaTeX, step by step")
+    g.add_argument("loss", help=r"the loss, e.g. 'L = -\sum_{i=1}^{K} y_i \log a_i'")
+    g.add_argument("--define", action="append", default=[], metavar="DEF", help=r"a definition, e.g. 'a_i = ...'")
+    g.add_argument("--assume", action="append", default=[], metavar="FACT", help=r"a fact, e.g. '\sum_i y_i = 1'")
+    g.add_argument("--wrt", default=None, metavar="NAME", help="the vector to differentiate by (default: the logits)")
+    _output_options(g)
 
     c = sub.add_parser("check", help="check a hand derivation (.tex or .md), line by line")
     from .checker.arguments import add_arguments
 
     add_arguments(c)
     return p
+
+
+def _output_options(r) -> None:
+    """The options render and grad share: size, format, language, output, values, notation."""
+    r.add_argument("-K", dest="K", default=None, help="an integer >= 2, or a name such as K, C, n (default K)")
+    r.add_argument("--format", "-f", default="latex", help="|".join(FORMAT_NAMES))
+    r.add_argument("--lang", default="en", help="en|zh")
+    r.add_argument("-o", "--output", default=None, help="output file; '-' for stdout (default output/<name>-K<k>.<ext>)")
+    r.add_argument("--pdf", action="store_true", help="also compile a PDF with latexmk")
+    r.add_argument("--values", action="append", default=[], metavar="NAME=V1,V2,...")
+    r.add_argument("--notation", default=None, metavar="logits=z,probs=a,target=y,loss=L")
+    r.add_argument("--templates", default=None, metavar="DIR", help="a directory of templates overriding ours")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,7 +138,27 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
 def cmd_render(args) -> int:
     from .numeric import parse_values
     from .pipeline import derivation
-    from .render import check_format, extension, render
+
+    fmt, out = _checked_output(args, args.recipe)
+    d = derivation(args.recipe, args.K, args.notation, _pairs(args.param, "--param"), parse_values(args.values))
+    return _write(d, args, fmt, out)
+
+
+def cmd_grad(args) -> int:
+    from .engine import gradient
+    from .numeric import parse_values
+
+    fmt, out = _checked_output(args, "grad")
+    d = gradient(args.loss, args.define, args.assume, args.wrt, args.K if args.K not in (None, "") else "K",
+                 parse_values(args.values), args.notation)
+    if dict(d.params).get("simplified") == "no":
+        print("derive: the gradient is derived but not simplified to the defined names; it is printed as it stands",
+              file=sys.stderr)
+    return _write(d, args, fmt, out)
+
+
+def _checked_output(args, name: str):
+    from .render import check_format, extension
 
     fmt = check_format(args.format)
     if args.lang not in ("en", "zh"):
@@ -135,8 +167,12 @@ def cmd_render(args) -> int:
         raise UsageError("--pdf needs --format latex")
     if args.templates is not None and not Path(args.templates).is_dir():
         raise UsageError(f"--templates {args.templates}: not a directory")
-    out = _output_path(args, extension(fmt))
-    d = derivation(args.recipe, args.K, args.notation, _pairs(args.param, "--param"), parse_values(args.values))
+    return fmt, _output_path(args, extension(fmt), name)
+
+
+def _write(d, args, fmt: str, out) -> int:
+    from .render import render
+
     text = render(d, fmt, args.lang, args.templates)
     if out is None:
         sys.stdout.write(text)
@@ -158,14 +194,14 @@ def cmd_render(args) -> int:
     return 0
 
 
-def _output_path(args, ext: str) -> Path | None:
+def _output_path(args, ext: str, name: str) -> Path | None:
     if args.output == "-":
         return None
     if args.output:
         out = Path(args.output)
     else:
         k = args.K if args.K not in (None, "") else "K"
-        out = Path("output") / f"{args.recipe}-K{k}{'-' + args.lang if args.lang != 'en' else ''}.{ext}"
+        out = Path("output") / f"{name}-K{k}{'-' + args.lang if args.lang != 'en' else ''}.{ext}"
     parent = out.parent if str(out.parent) else Path(".")
     if args.output is None:
         return out  # output/ is made when there is something to write
@@ -184,7 +220,7 @@ def cmd_check(args) -> int:
     return check_main(args)
 
 
-COMMANDS = {"list": cmd_list, "describe": cmd_describe, "render": cmd_render, "check": cmd_check}
+COMMANDS = {"list": cmd_list, "describe": cmd_describe, "render": cmd_render, "grad": cmd_grad, "check": cmd_check}
 
 
 if __name__ == "__main__":

@@ -64,6 +64,12 @@ class Rule(Enum):
     STOP_GRADIENT = ("stop-gradient", "sg(u) has the value of u and derivative 0")
     PRODUCT_RULE = ("product-rule", "d(u v)/dx = u' v + u v'")
     CENTERED_SUM = ("centered-sum", "sum_i a_i (z_i - sum_k a_k z_k) = 0   (sum_i a_i = 1)")
+    # -- the derivation engine (issue 11) --
+    DERIVATIVE_LINEARITY = ("derivative-linearity", "d(f + g)/dx = df/dx + dg/dx ;  d(c f)/dx = c df/dx   (c free of x)")
+    DERIVATIVE_POWER = ("derivative-power", "d u^n / dx = n u^{n-1} du/dx   (n free of x)")
+    DERIVATIVE_CONSTANT = ("derivative-constant", "dc/dx = 0   (c free of x)")
+    EXPAND_DEFINITION = ("expand-definition", "d f/dx = d(body of f)/dx   (f := body)")
+    SUM_CONSTANT = ("sum-constant", "sum_{i=1}^K c = K c   (c free of i)")
 
     def __init__(self, rule_id: str, formula: str):
         self.id = rule_id

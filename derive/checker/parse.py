@@ -224,9 +224,12 @@ def _build_term(items: tuple, ctx: ParseContext):
 def _build_product(items: list, ctx: ParseContext):
     """Right to left: \\sum, \\partial and d/dv take the rest of the product; functions the next factor."""
     tail: list = []
+    explicit = False   # a \cdot right after a name: x \cdot (u) is a product, never a call x(u)
     for it in reversed(items):
         if it is _MUL:
+            explicit = True
             continue
+        after_mul, explicit = explicit, False
         if isinstance(it, SumOp):
             body = _product_of(tail, ctx, "\\sum")
             tail = [_apply_sum(it, -body if it.negate else body, ctx)]
@@ -245,7 +248,7 @@ def _build_product(items: list, ctx: ParseContext):
             if not tail:
                 raise ParseError(f"{it.text} without an argument", ctx.line, ctx.column)
             tail = [_WORD_FUNCS[it.text](_value(tail[0], ctx))] + tail[1:]
-        elif isinstance(it, Name) and it.word and tail and isinstance(tail[0], _Paren):
+        elif isinstance(it, Name) and it.word and tail and isinstance(tail[0], _Paren) and not after_mul:
             raise Unsupported(f"the function {it.text}(...)", ctx.line, ctx.column)
         else:
             tail.insert(0, it)
@@ -578,6 +581,8 @@ def _postfix(base, scripts, ctx: ParseContext):
     if len(subs) > 1 or len(sups) > 1:
         raise ParseError("double subscript or superscript", ctx.line, ctx.column)
     value = base.value if isinstance(base, _Paren) else base
+    if subs and value is sp.pi:  # \pi_i is a vector named pi (a prior), not the number pi
+        value = Name("pi", word=True)
     if subs:
         value = _subscripted(value, subs[0], ctx)
     elif isinstance(value, Name) and value.text == "e" and not value.word and sups and sups[0] is not _TOP:

@@ -1,0 +1,37 @@
+"""The derivation engine: a loss written in LaTeX (or a LossSpec) -> a verified step-by-step gradient."""
+from __future__ import annotations
+
+from .spec import Constraint, LossSpec, from_latex
+from .strategy import Move, Stuck, Unknown, chain, do_one, exhaust
+
+__all__ = ["Constraint", "LossSpec", "Move", "Stuck", "Unknown", "chain", "do_one", "exhaust", "from_latex",
+           "gradient", "derive_spec"]
+
+
+def derive_spec(spec: LossSpec, notation=None, recipe: str = "grad"):
+    """Derive and verify the gradient a LossSpec describes."""
+    from ..pipeline import verify_derivation
+    from .build import derive_gradient
+
+    return verify_derivation(derive_gradient(spec, notation, recipe))
+
+
+def gradient(loss: str, define=(), assume=(), wrt: str | None = None, K="K", values=None, notation=None):
+    """`derive.gradient(r'L = -\\sum_i y_i \\log a_i', define=[r'a_i = ...'], assume=[r'\\sum_i y_i = 1'])`."""
+    from ..notation import Notation
+    from ..recipebook.base import parse_size
+
+    size = parse_size(K, Notation())
+    define = [define] if isinstance(define, str) else list(define)
+    assume = [assume] if isinstance(assume, str) else list(assume)
+    spec = from_latex(loss, define, assume, wrt, size)
+    d = derive_spec(spec)
+    if notation:
+        from dataclasses import replace
+
+        d = replace(d, notation=Notation.parse(notation, d.notation))
+    if values:
+        from .numbers import worked
+
+        d = d.with_numeric(worked(d, spec, values))
+    return d

@@ -1,0 +1,204 @@
+"""Differentiation by named rules: every Derivative node is rewritten by exactly one rule per line."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy import KroneckerDelta
+
+from ..calculus import symbols as sym
+from ..calculus.evaluate import Definition
+from ..steps import Rule
+from .strategy import Move, Stuck, Unknown
+
+D = sp.Derivative
+LETTERS = "ijkmnlpqrstuvcbh"
+
+# constructs with no derivative rule, by the name a reader knows them by
+NON_SMOOTH = {sp.Abs: "the absolute value |x|", sp.Max: "max", sp.Min: "min", sp.Heaviside: "the step function",
+              sp.sign: "sign", sp.floor: "floor", sp.ceiling: "ceiling", sp.Piecewise: "a piecewise function"}
+
+
+@dataclass(frozen=True)
+class Softmax:
+    """name_i := e^{u_i} / sum_k e^{u_k}: the head index, the inner u (in the head index), the sum."""
+
+    name: str
+    index: sp.Symbol
+    inner: sp.Basic
+    limits: tuple
+
+    def u(self, at):
+        return self.inner.xreplace({self.index: at})
+
+
+def softmax_of(d: Definition) -> Softmax | None:
+    """Recognise a softmax-like definition a_i = e^{u_i} / sum_k e^{u_k}, for any inner u."""
+    if len(d.indices) != 1:
+        return None
+    i = d.indices[0]
+    num, den = sp.fraction(d.body)
+    if not (isinstance(num, sp.exp) and isinstance(den, sp.Sum) and len(den.limits) == 1
+            and isinstance(den.function, sp.exp)):
+        return None
+    k, lo, hi = den.limits[0]
+    u = num.args[0]
+    if lo != 1 or den.function.args[0] != u.xreplace({i: k}) or k in u.free_symbols:
+        return None
+    return Softmax(d.name, i, u, den.limits[0])
+
+
+class Env:
+    """What the rules may know: definitions (name -> Definition) and the softmax-like ones."""
+
+    def __init__(self, definitions, size):
+        self.defs = {d.name: d for d in definitions}
+        self.size = size
+        self.softmaxes = {d.name: s for d in definitions if (s := softmax_of(d)) is not None}
+        self._deps: dict = {}
+
+    def depends(self, e, base: str) -> bool:
+        """Does e mention the vector or scalar `base`, directly or through definitions?"""
+        key = (e, base)
+        if key not in self._deps:
+            self._deps[key] = self._depends(e, base)
+        return self._deps[key]
+
+    def _depends(self, e, base: str) -> bool:
+        for x in sp.preorder_traversal(e):
+            n = str(x.base.label) if isinstance(x, sp.Indexed) else str(x) if isinstance(x, sp.Symbol) else None
+            if n is None:
+                continue
+            if n == base:
+                return True
+            if n in self.defs and self.depends(self.defs[n].body, base):
+                return True
+        return False
+
+
+def fresh(taken, prefer: str = LETTERS) -> sp.Symbol:
+    names = {str(s) for s in taken}
+    return sym.index(next(c for c in prefer if c not in names))
+
+
+def used_letters(*exprs) -> set:
+    out = set()
+    for e in exprs:
+        for x in sp.preorder_traversal(e):
+            if isinstance(x, sp.Symbol):
+                out.add(x)
+            elif isinstance(x, sp.Indexed):
+                out |= x.free_symbols
+    return out
+
+
+def rename_bound(e, avoid):
+    """Rename the summation letters of e that clash with `avoid` (the variable's own index)."""
+    avoid = set(avoid)
+    clashes = [x for x in sp.preorder_traversal(e) if isinstance(x, sp.Sum) and x.limits[0][0] in avoid]
+    if not clashes:
+        return e
+    s = clashes[0]
+    k = s.limits[0][0]
+    k2 = fresh(used_letters(e) | avoid, "kmnlpqrstuvcbh")
+    renamed = sp.Sum(s.function.xreplace({k: k2}), (k2,) + tuple(s.limits[0][1:]), *s.limits[1:])
+    return rename_bound(e.xreplace({s: renamed}), avoid)
+
+
+def _var_name(x) -> str:
+    return str(x.base.label) if isinstance(x, sp.Indexed) else str(x)
+
+
+def differentiate_node(node: D, env: Env):
+    """(rule, rewritten node) for one Derivative node, or raise Stuck."""
+    f, x = node.expr, node.variables[0]
+    base = _var_name(x)
+    if not env.depends(f, base):
+        return Rule.DERIVATIVE_CONSTANT, sp.Integer(0)
+    if isinstance(f, sp.Indexed) and str(f.base.label) == base:
+        return Rule.DERIVATIVE_INDEXED, KroneckerDelta(f.indices[0], x.indices[0])
+    if isinstance(f, sp.Symbol) and str(f) == base:
+        return Rule.DERIVATIVE_INDEXED, sp.Integer(1)
+    if isinstance(f, (sp.Indexed, sp.Symbol)) and _var_name(f) in env.defs:
+        name = _var_name(f)
+        sm = env.softmaxes.get(name)
+        if sm is not None and isinstance(f, sp.Indexed) and isinstance(x, sp.Indexed):
+            return Rule.SOFTMAX_JACOBIAN, jacobian_lemma(sm, f.indices[0], x, env)
+        d = env.defs[name]
+        body = d.body.xreplace(dict(zip(d.indices, f.indices))) if d.indices else d.body
+        return Rule.EXPAND_DEFINITION, D(rename_bound(body, used_letters(x)), x)
+    if isinstance(f, sp.Add):
+        return Rule.DERIVATIVE_LINEARITY, sp.Add(*[D(t, x) for t in f.args])
+    if isinstance(f, sp.Mul):
+        const = [a for a in f.args if not env.depends(a, base)]
+        var = [a for a in f.args if env.depends(a, base)]
+        if const:
+            return Rule.DERIVATIVE_LINEARITY, sp.Mul(*const) * D(sp.Mul(*var), x)
+        den = [a for a in var if isinstance(a, sp.Pow) and a.exp.is_negative]
+        if den and len(var) > 1:
+            u = sp.Mul(*[a for a in var if a not in den])
+            v = sp.Mul(*[a.base ** -a.exp for a in den])
+            return Rule.QUOTIENT_RULE, (D(u, x) * v - u * D(v, x)) / v ** 2
+        return Rule.PRODUCT_RULE, sp.Add(*[sp.Mul(*(var[:n] + var[n + 1:])) * D(a, x) for n, a in enumerate(var)])
+    if isinstance(f, sp.Pow):
+        if env.depends(f.exp, base):
+            raise Stuck(Unknown(f, "a power whose exponent depends on " + base))
+        return Rule.DERIVATIVE_POWER, f.exp * f.base ** (f.exp - 1) * D(f.base, x)
+    if isinstance(f, sp.exp):
+        return Rule.DERIVATIVE_EXP, f * D(f.args[0], x)
+    if isinstance(f, sp.log):
+        return Rule.DERIVATIVE_LOG, D(f.args[0], x) / f.args[0]
+    if isinstance(f, sp.Sum) and len(f.limits) == 1:
+        k = f.limits[0][0]
+        if k in used_letters(x):  # the variable's index is the sum's own letter: rename the letter
+            k2 = fresh(used_letters(f, x), "kmnlpqrstuvcbh")
+            f = sp.Sum(f.function.xreplace({k: k2}), (k2,) + tuple(f.limits[0][1:]))
+        return Rule.DERIVATIVE_SUM, sp.Sum(D(f.function, x), *f.limits)
+    raise Stuck(Unknown(f, describe(f)))
+
+
+def describe(f) -> str:
+    for cls, name in NON_SMOOTH.items():
+        if isinstance(f, cls) or f.has(cls):
+            return name
+    if isinstance(f, sp.Indexed):
+        return f"{f.base.label} (an unknown function of its index: argmax, an indicator?)"
+    if isinstance(f, sp.Function) or isinstance(f, sp.core.function.AppliedUndef):
+        return f"the function {type(f).__name__}"
+    return f"{type(f).__name__.lower()} {f}"
+
+
+def jacobian_lemma(sm: Softmax, i, x, env: Env):
+    """d a_i / d x_j = a_i (du_i/dx_j - sum_k a_k du_k/dx_j); for u = x simply a_i (delta_ij - a_j)."""
+    a = sp.IndexedBase(sm.name)
+    j = x.indices[0]
+    if sm.u(i) == x.base[i]:
+        return a[i] * (KroneckerDelta(i, j) - a[j])
+    k = fresh(used_letters(sm.inner, x, i) | {sm.index})
+    return a[i] * (D(sm.u(i), x) - sp.Sum(a[k] * D(sm.u(k), x), (k,) + tuple(sm.limits[1:])))
+
+
+def derivative_move(env: Env):
+    """One line: the rule of the first Derivative node, applied to every node it fits."""
+    def apply(e):
+        nodes = [n for n in sp.preorder_traversal(e) if isinstance(n, D)]
+        if not nodes:
+            return None
+        rule = differentiate_node(nodes[0], env)[0]
+        inner = False
+        out = e
+        while True:  # one rule per line, as often as it fits (linearity: split, then constants out)
+            mapping = {}
+            for n in (x for x in sp.preorder_traversal(out) if isinstance(x, D)):
+                r, new = differentiate_node(n, env)
+                if r is rule:
+                    mapping[n] = new
+            if not mapping or rule is Rule.SOFTMAX_JACOBIAN and inner:
+                break
+            inner = inner or any(v.has(D) for v in mapping.values())
+            out = out.xreplace(mapping)
+            if rule in (Rule.SOFTMAX_JACOBIAN, Rule.EXPAND_DEFINITION):
+                break
+        variant = ("variant", "inner") if rule is Rule.SOFTMAX_JACOBIAN and inner else ("variant", "engine")
+        return Move(rule, out, (variant,))
+    return apply

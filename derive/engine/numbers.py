@@ -1,0 +1,104 @@
+"""Worked numbers for an engine derivation: any leaf by name, the loss and the derived gradient."""
+from __future__ import annotations
+
+import mpmath
+import sympy as sp
+
+from ..calculus.evaluate import EvalError, Evaluator
+from ..errors import UsageError
+from ..numeric import DPS, Example, _num, agreement, numbers, vec_tex
+from ..render.printer import latex_name
+from ..steps import Derivation
+from .spec import LossSpec
+
+
+def parse_leaves(spec: LossSpec, values: dict[str, str]) -> tuple[int, dict]:
+    """{name: raw} -> (K, {name: float or list}); every leaf given, vectors of one length."""
+    names = spec.names
+    given = {k.lstrip("\\"): v for k, v in values.items()}
+    unknown = sorted(set(given) - set(names))
+    if unknown:
+        raise UsageError(f"--values {unknown[0]}: not a variable of the loss (it has {', '.join(sorted(names))})")
+    missing = sorted(set(names) - set(given))
+    if missing:
+        raise UsageError(f"--values: no value for {', '.join(missing)}")
+    if spec.wrt not in given:
+        raise UsageError(f"--values: no value for {spec.wrt}")
+    K = len(numbers(spec.wrt, given[spec.wrt]))
+    if isinstance(spec.size, int) and K != spec.size:
+        raise UsageError(f"--values {spec.wrt}: {K} numbers, but K = {spec.size}")
+    if K < 2:
+        raise UsageError(f"--values {spec.wrt}: softmax needs at least 2 numbers")
+    facts = {c.name: c for c in spec.constraints}
+    out: dict = {}
+    for name, raw in given.items():
+        if names[name] == 0:
+            nums = numbers(name, raw)
+            if len(nums) != 1:
+                raise UsageError(f"--values {name}: a scalar takes one number, got {len(nums)}")
+            out[name] = nums[0]
+            continue
+        text = raw.strip()
+        if name in facts and "," not in text and text.lstrip("+-").isdigit():  # a class index, as PyTorch
+            c = int(text)
+            if not 0 <= c < K:
+                raise UsageError(f"--values {name}={c}: class index out of range 0..{K - 1}")
+            out[name] = [1.0 if r == c else 0.0 for r in range(K)]
+            continue
+        nums = numbers(name, text)
+        if len(nums) != K:
+            raise UsageError(f"--values {name}: {len(nums)} numbers, but {spec.wrt} has {K}")
+        if name in facts and abs(sum(nums) - float(facts[name].value)) > 1e-9:
+            raise UsageError(f"--values {name}: the entries sum to {sum(nums):.12g}, but the loss assumes "
+                             f"{float(facts[name].value):g}")
+        out[name] = nums
+    return K, out
+
+
+def evaluator(d: Derivation, K: int, leaves: dict) -> Evaluator:
+    vals = {}
+    for name, v in leaves.items():
+        if isinstance(v, list):
+            vals.update({(name, (r + 1,)): mpmath.mpf(x) for r, x in enumerate(v)})
+        else:
+            vals[(name, ())] = mpmath.mpf(v)
+    return Evaluator(vals, K, d.context.defs(), None if isinstance(d.K, int) else d.K, dps=DPS)
+
+
+def worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
+    """The user's numbers, the defined vectors, the loss, the derived gradient and its FD check."""
+    K, leaves = parse_leaves(spec, values)
+    ev = evaluator(d, K, leaves)
+    L = spec.loss.head
+    result = d.result if isinstance(d.K, int) else d.result.xreplace({d.K: sp.Integer(K)})
+    try:
+        with mpmath.workdps(DPS):
+            defined = {dd.name: [ev.scalar(sp.IndexedBase(dd.name)[r + 1]) for r in range(K)] if dd.indices
+                       else ev.scalar(dd.head) for dd in d.context.definitions if dd.name != str(L)}
+            loss = ev.scalar(L)
+            grad = [row[0] for row in ev.matrix(result)]
+            fd = [ev.directional(lambda p, m, h: (p.scalar(L) - m.scalar(L)) / (2 * h), {(spec.wrt, (c + 1,)): 1}, {})
+                  for c in range(K)]
+    except EvalError as exc:
+        raise UsageError(f"--values: no finite value at these numbers ({exc})") from None
+    rows = []
+    for name in sorted(leaves, key=lambda n: (n != spec.wrt, spec.names[n], n)):
+        v = leaves[name]
+        rows.append((_shown(name, v), vec_tex(v) if isinstance(v, list) else _num(v)))
+    for name, v in defined.items():
+        rows.append((_shown(name, v), vec_tex([float(x) for x in v]) if isinstance(v, list) else _num(float(v))))
+    rows.append((latex_name(str(L)), _num(float(loss))))
+    rows.append((rf"\frac{{\partial {latex_name(str(L))}}}{{\partial \mathbf{{{latex_name(spec.wrt)}}}}}",
+                 vec_tex([float(g) for g in grad])))
+    n = d.notation
+    probs = defined.get(n.probs)
+    data = {"logits": leaves[spec.wrt], "target": leaves.get(n.target, []),
+            "probs": [float(x) for x in probs] if isinstance(probs, list) else [],
+            "values": leaves, **{n: ([float(x) for x in v] if isinstance(v, list) else float(v)) for n, v in defined.items()},
+            "loss": float(loss), "gradient": [float(g) for g in grad]}
+    return Example(tuple(rows), data, agreement(zip(grad, fd)))
+
+
+def _shown(name: str, v) -> str:
+    n = latex_name(name)
+    return rf"\mathbf{{{n}}}" if isinstance(v, list) else n

@@ -1,0 +1,191 @@
+"""Simplification by named rules: delta contraction, linearity, constants, facts, definitions back."""
+from __future__ import annotations
+
+import sympy as sp
+from sympy import KroneckerDelta
+
+from ..calculus import indexed
+from ..steps import Rule
+from .differentiate import Env, Softmax
+from .strategy import Move, do_one
+
+
+def normal(e):
+    """Rebuild e with SymPy's own evaluation (the index calculus builds display-ordered nodes)."""
+    if not isinstance(e, sp.Basic) or not e.args or isinstance(e, (sp.Indexed, sp.Symbol)):
+        return e
+    if isinstance(e, sp.Sum):
+        return sp.Sum(normal(e.function), *e.limits)
+    return e.func(*[normal(a) for a in e.args])
+
+
+def _everywhere(rule: Rule, fn, uses=(), variant: str = "engine"):
+    """A move applying fn (node -> node | None) wherever it matches, innermost first."""
+    def apply(e):
+        new = normal(indexed.rewrite(e, fn))
+        return Move(rule, new, (("variant", variant),), uses) if new != e else None
+    return apply
+
+
+def _has_delta_of(e, k) -> bool:
+    return any(isinstance(x, KroneckerDelta) and k in x.free_symbols for x in sp.preorder_traversal(e))
+
+
+def _distribute(e, k):
+    """Multiply out only the sums that hold a delta of k (the rest of the formula keeps its shape)."""
+    if isinstance(e, sp.Add):
+        return sp.Add(*[_distribute(t, k) for t in e.args])
+    if isinstance(e, sp.Mul):
+        for n, f in enumerate(e.args):
+            if isinstance(f, sp.Add) and _has_delta_of(f, k):
+                rest = e.args[:n] + e.args[n + 1:]
+                return sp.Add(*[_distribute(sp.Mul(*rest, t), k) for t in f.args])
+            if isinstance(f, sp.Mul):
+                inner = _distribute(f, k)
+                if inner != f:
+                    return _distribute(sp.Mul(*e.args[:n], inner, *e.args[n + 1:]), k)
+    return e
+
+
+def expand_delta(e):
+    """sum_k (f + delta_kj g) h -> sum_k (f h + delta_kj g h): ready for linearity and contraction."""
+    if not (isinstance(e, sp.Sum) and len(e.limits) == 1):
+        return None
+    k = e.limits[0][0]
+    body = e.function
+    if not _has_delta_of(body, k):
+        return None
+    if all(any(isinstance(f, KroneckerDelta) and k in f.args for f in sp.Mul.make_args(t))
+           for t in sp.Add.make_args(body)):
+        return None  # already a sum of delta terms
+    new = _distribute(body, k)
+    return sp.Sum(new, *e.limits) if new != body else None
+
+
+def distribute(e):
+    """Multiply out products of sums (not inside powers, logarithms, exponentials or sums)."""
+    if isinstance(e, sp.Add):
+        return sp.Add(*[distribute(t) for t in e.args])
+    if isinstance(e, sp.Mul):
+        args = [distribute(a) for a in e.args]
+        for n, f in enumerate(args):
+            if isinstance(f, sp.Add):
+                rest = args[:n] + args[n + 1:]
+                return sp.Add(*[distribute(sp.Mul(*rest, t)) for t in f.args])
+        return sp.Mul(*args)
+    return e
+
+
+def expand_body(e):
+    """sum_k (f_k + g_k) h_k -> sum_k (f_k h_k + g_k h_k), so that linearity can split it."""
+    if isinstance(e, sp.Sum) and isinstance(e.function, sp.Mul) and any(isinstance(f, sp.Add) for f in e.function.args):
+        new = distribute(e.function)
+        return sp.Sum(new, *e.limits) if new != e.function else None
+    return None
+
+
+def linearity(e):
+    if isinstance(e, sp.Sum) and isinstance(e.function, sp.Add):
+        return indexed.linearity(e)
+    return None
+
+
+def sum_constant(e):
+    """sum_{k=lo}^{hi} c = (hi - lo + 1) c for c free of k."""
+    if isinstance(e, sp.Sum) and len(e.limits) == 1:
+        k, lo, hi = e.limits[0]
+        if k not in e.function.free_symbols:
+            return (hi - lo + 1) * e.function
+    return None
+
+
+def sums_to_one(softmaxes: dict[str, Softmax]):
+    def apply(e):
+        if isinstance(e, sp.Sum) and len(e.limits) == 1 and isinstance(e.function, sp.Indexed):
+            k, lo, hi = e.limits[0]
+            sm = softmaxes.get(str(e.function.base.label))
+            if sm is not None and tuple(e.function.indices) == (k,) and lo == 1 and hi == sm.limits[2]:
+                return sp.Integer(1)
+        return None
+    return apply
+
+
+def sum_of_definition(defs: dict, softmaxes: dict):
+    """sum_k q_k -> sum_k (body of q)_k for a defined vector q (not a softmax): its sum may be known."""
+    def apply(e):
+        if isinstance(e, sp.Sum) and len(e.limits) == 1 and isinstance(e.function, sp.Indexed):
+            name = str(e.function.base.label)
+            d = defs.get(name)
+            if d is not None and name not in softmaxes and len(d.indices) == 1:
+                return sp.Sum(d.body.xreplace({d.indices[0]: e.function.indices[0]}), *e.limits)
+        return None
+    return apply
+
+
+def use_fact(c):
+    def apply(e):
+        return c.value if c.matches(e) else None
+    return apply
+
+
+def substitute_back(softmaxes: dict[str, Softmax]):
+    """e^{u_j} / sum_k e^{u_k} -> a_j: the result in terms of the defined probabilities."""
+    def apply(e):
+        if not isinstance(e, sp.Mul):
+            return None
+        args = list(e.args)
+        for sm in softmaxes.values():
+            for n, f in enumerate(args):
+                if _is_denominator(sm, f):
+                    for m, g in enumerate(args):
+                        if isinstance(g, sp.exp):
+                            at = _index_of(sm, g)
+                            if at is not None:
+                                rest = [x for q, x in enumerate(args) if q not in (n, m)]
+                                return sp.Mul(*rest, sp.IndexedBase(sm.name)[at])
+        return None
+    return apply
+
+
+def _is_denominator(sm: Softmax, f) -> bool:
+    """f = 1 / sum_k e^{u_k}, whatever the sum's letter."""
+    if not (isinstance(f, sp.Pow) and f.exp == -1 and isinstance(f.base, sp.Sum) and len(f.base.limits) == 1):
+        return False
+    k, lo, hi = f.base.limits[0]
+    return lo == 1 and hi == sm.limits[2] and f.base.function == sp.exp(sm.u(k))
+
+
+def _index_of(sm: Softmax, g):
+    """The index value t with e^{u_t} = g, if any (u written in the softmax's head index)."""
+    candidates = [x for x in sp.preorder_traversal(g.args[0]) if isinstance(x, sp.Indexed)]
+    for c in candidates:
+        t = c.indices[0]
+        if sm.u(t) == g.args[0]:
+            return t
+    return None
+
+
+def simplifier(env: Env, constraints=()):
+    """One simplification move: the first named rule that changes the expression."""
+    facts = [_everywhere(Rule.USE_CONSTRAINT, use_fact(c), ("sum-one",)) for c in constraints]
+    return do_one(
+        _everywhere(Rule.DELTA_CONTRACTION, indexed.delta_contraction),
+        _everywhere(Rule.SUBSTITUTE, substitute_back(env.softmaxes)),
+        _everywhere(Rule.ALGEBRA, expand_delta),
+        _everywhere(Rule.LINEARITY, linearity),
+        _everywhere(Rule.FACTOR_CONSTANT, indexed.factor_constant),
+        _everywhere(Rule.SUM_CONSTANT, sum_constant),
+        _everywhere(Rule.SOFTMAX_SUMS_TO_ONE, sums_to_one(env.softmaxes)),
+        *facts,
+        _everywhere(Rule.ALGEBRA, expand_body),
+        _everywhere(Rule.SUBSTITUTE, sum_of_definition(env.defs, env.softmaxes), variant="expand"),
+    )
+
+
+def tidy(e):
+    """A last algebra line: terms collected and common factors pulled out, if that is shorter."""
+    flat = distribute(e)
+    best = min((flat, sp.factor_terms(flat), sp.factor_terms(e)), key=sp.count_ops)
+    if best != e and sp.count_ops(best) < sp.count_ops(e):
+        return Move(Rule.ALGEBRA, best, (("variant", "engine"),))
+    return None

@@ -1,0 +1,283 @@
+"""LossSpec: what the engine derives (definitions, loss, variable, domains, facts), read from LaTeX."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from ..calculus import symbols as sym
+from ..calculus.evaluate import Definition
+from ..errors import ParseError, UsageError
+
+MAX_DEFINITIONS = 16
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A declared fact sum_i name_i = value (a distribution, a one-hot target)."""
+
+    name: str
+    value: sp.Basic = sp.Integer(1)
+
+    def matches(self, e) -> bool:
+        """Is e the sum over every class of this vector's entries (any bound letter)?"""
+        if not (isinstance(e, sp.Sum) and len(e.limits) == 1):
+            return False
+        k, lo, _hi = e.limits[0]
+        f = e.function
+        return lo == 1 and isinstance(f, sp.Indexed) and str(f.base.label) == self.name and tuple(f.indices) == (k,)
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    """The input of the engine: recipes and `derive grad` both feed one.
+
+    definitions: in dependency order (the softmax first); loss: L := body; wrt: the vector the
+    gradient is taken with respect to; domains: (leaf name, verifier domain); constraints: declared
+    facts; route: presentation choices ("jacobian": derive the softmax Jacobian step by step).
+    """
+
+    definitions: tuple[Definition, ...]
+    loss: Definition
+    wrt: str
+    size: object                                 # an int, or the size Symbol
+    domains: tuple[tuple[str, str], ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    route: tuple[str, ...] = ()
+    names: dict = field(default_factory=dict, compare=False)   # leaf name -> arity (0 scalar, 1 vector)
+
+    @property
+    def all_definitions(self) -> tuple[Definition, ...]:
+        return self.definitions + (self.loss,)
+
+
+def _split_equation(text: str, what: str, required: bool = True) -> tuple[str, str] | None:
+    """'lhs = rhs' at the first '=' outside braces (a \\sum_{i=1} keeps its =)."""
+    depth = 0
+    for n, ch in enumerate(text):
+        if ch in "{([":
+            depth += 1
+        elif ch in "})]":
+            depth -= 1
+        elif ch == "=" and depth == 0:
+            return text[:n], text[n + 1:]
+    if not required:
+        return None
+    raise UsageError(f"{what} {text.strip()!r}: expected NAME = FORMULA")
+
+
+# constructs with no derivative everywhere, named as a reader knows them (checked before parsing,
+# so the message names the construct rather than the first character the grammar cannot read)
+NON_SMOOTH = (
+    (r"\\(arg\s*max|arg\s*min)|\\operatorname\s*\{\s*arg\s*(max|min)\s*\}|\\mathrm\s*\{\s*arg\s*(max|min)", "argmax"),
+    (r"\\max(?![a-zA-Z])|\\operatorname\s*\{\s*max\s*\}", "max"),
+    (r"\\min(?![a-zA-Z])|\\operatorname\s*\{\s*min\s*\}", "min"),
+    (r"\\(mathbb|mathbf|mathds)\s*\{\s*(1|I)\s*\}|\\(mathbb|mathbf)\s*1(?![0-9])|\\operatorname\s*\{\s*1\s*\}", "an indicator function"),
+    (r"\||\\lvert|\\rvert|\\vert|\\operatorname\s*\{\s*abs\s*\}", "an absolute value"),
+    (r"\\operatorname\s*\{\s*sign\s*\}|\\operatorname\s*\{\s*sgn\s*\}|\\sgn(?![a-zA-Z])", "sign"),
+    (r"\\lfloor|\\lceil", "floor/ceiling"),
+)
+
+
+def _smooth(text: str, what: str) -> None:
+    for pattern, name in NON_SMOOTH:
+        if re.search(pattern, text):
+            raise UsageError(f"cannot differentiate {name} in {what} {text.strip()!r}: it has no derivative "
+                             "everywhere; the engine differentiates smooth losses only")
+
+
+def _parse(text: str, ctx, what: str):
+    from ..checker.parse import parse_latex
+
+    _smooth(text, what)
+    try:
+        return parse_latex(text, ctx)
+    except ParseError as exc:
+        raise UsageError(f"{what} {text.strip()!r}: {exc}") from None
+
+
+def _context(size):
+    from ..checker.parse import ParseContext
+
+    name = "K" if isinstance(size, int) else str(size)
+    return ParseContext(sizes=((name, sp.Integer(size) if isinstance(size, int) else size),),
+                        default_size=sp.Integer(size) if isinstance(size, int) else size)
+
+
+def _head(lhs, what: str, text: str):
+    if isinstance(lhs, sp.Symbol) and not lhs.is_integer:
+        return lhs
+    if isinstance(lhs, sp.Indexed) and len(lhs.indices) == 1 and isinstance(lhs.indices[0], sp.Symbol):
+        return lhs
+    raise UsageError(f"{what} {text.strip()!r}: the left side must be a name such as L or a_i")
+
+
+def _name(x) -> str:
+    return str(x.base.label) if isinstance(x, sp.Indexed) else str(x)
+
+
+def mentioned(e) -> dict[str, int]:
+    """Names used in e: vectors (arity 1) and scalars (arity 0), bound and size letters left out."""
+    out: dict[str, int] = {}
+    bound = {lim[0] for x in sp.preorder_traversal(e) if isinstance(x, sp.Sum) for lim in x.limits}
+    for x in sp.preorder_traversal(e):
+        if isinstance(x, sp.Indexed):
+            out[str(x.base.label)] = len(x.indices)
+    for s in e.free_symbols | {s for x in sp.preorder_traversal(e) if isinstance(x, sp.Indexed)
+                               for t in x.indices for s in t.free_symbols}:
+        if isinstance(s, sp.Symbol) and not s.is_integer and s not in bound:
+            out.setdefault(str(s), 0)
+    return out
+
+
+def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K", route=()) -> LossSpec:
+    """Read the user's LaTeX with our own grammar and check it: the spec, or one UsageError."""
+    if not loss or not loss.strip():
+        raise UsageError("the loss is empty")
+    if len(define) > MAX_DEFINITIONS:
+        raise UsageError(f"more than {MAX_DEFINITIONS} definitions")
+    ctx = _context(size)
+    defs: list[Definition] = []
+    for text in define:
+        left, right = _split_equation(text, "--define")
+        head = _head(_parse(left, ctx, "--define"), "--define", text)
+        if not right.strip():
+            raise UsageError(f"--define {text.strip()!r}: the definition is empty")
+        body = _parse(right, ctx, "--define")
+        if any(d.name == _name(head) for d in defs):
+            raise UsageError(f"--define: {_name(head)} is defined twice")
+        defs.append(Definition(head, body))
+    split = _split_equation(loss, "loss", required=False)
+    if split is not None:
+        left, right = split
+        head = _head(_parse(left, ctx, "loss"), "loss", loss)
+        if not isinstance(head, sp.Symbol):
+            raise UsageError(f"loss {loss.strip()!r}: the loss must be a scalar such as L")
+    else:
+        head, right = sym.scalar("L"), loss
+    if not right.strip():
+        raise UsageError("the loss is empty")
+    body = _parse(right, ctx, "loss")
+    free = _free_indices(body)
+    if free:
+        raise UsageError(f"loss {loss.strip()!r}: the index {sorted(free)[0]} is not summed over "
+                         "(the loss must be a number)")
+    if any(d.name == str(head) for d in defs):
+        raise UsageError(f"--define: {head} is the loss; define the loss once")
+    loss_def = Definition(head, body)
+    defs = _ordered(defs, loss_def)
+    names = _leaves(defs + [loss_def])
+    constraints = tuple(_fact(text, ctx, names) for text in assume)
+    wrt = _wrt(wrt, defs, loss_def, names)
+    domains = tuple((n, "real" if n == wrt else "positive") for n in sorted(names))
+    return LossSpec(tuple(defs), loss_def, wrt, size if isinstance(size, int) else ctx.default_size, domains,
+                    constraints, tuple(route), names)
+
+
+def _free_indices(e) -> set[str]:
+    bound = {lim[0] for x in sp.preorder_traversal(e) if isinstance(x, sp.Sum) for lim in x.limits}
+    used = {t for x in sp.preorder_traversal(e) if isinstance(x, (sp.Indexed, sp.KroneckerDelta))
+            for t in (x.indices if isinstance(x, sp.Indexed) else x.args) if isinstance(t, sp.Symbol)}
+    return {str(t) for t in used - bound}
+
+
+def _ordered(defs: list[Definition], loss: Definition) -> list[Definition]:
+    """Definitions in dependency order; a definition that refers to itself (or a cycle) is refused."""
+    by_name = {d.name: d for d in defs}
+    out: list[Definition] = []
+    state: dict[str, int] = {}
+
+    def visit(d: Definition, path: tuple[str, ...]):
+        if state.get(d.name) == 2:
+            return
+        if d.name in path:
+            cycle = " -> ".join(path[path.index(d.name):] + (d.name,))
+            raise UsageError(f"--define {d.name}: the definition refers to itself ({cycle})")
+        for n in mentioned(d.body):
+            if n in by_name or n == loss.name:
+                if n == loss.name:
+                    raise UsageError(f"--define {d.name}: refers to the loss {n}")
+                visit(by_name[n], path + (d.name,))
+        state[d.name] = 2
+        out.append(d)
+
+    for n in mentioned(loss.body):
+        if n == loss.name:
+            raise UsageError(f"the loss {loss.name} refers to itself")
+    for d in defs:
+        visit(d, ())
+    return out
+
+
+def _leaves(defs: list[Definition]) -> dict[str, int]:
+    defined = {d.name for d in defs}
+    out: dict[str, int] = {}
+    for d in defs:
+        for n, arity in mentioned(d.body).items():
+            if n not in defined:
+                if arity > 1:
+                    raise UsageError(f"{n} has {arity} indices; the engine takes vectors and scalars")
+                if out.get(n, arity) != arity:
+                    raise UsageError(f"{n} is used both with and without an index")
+                out[n] = arity
+    return out
+
+
+def _fact(text: str, ctx, names: dict) -> Constraint:
+    left, right = _split_equation(text, "--assume")
+    lhs, rhs = _parse(left, ctx, "--assume"), _parse(right, ctx, "--assume")
+    if isinstance(lhs, sp.Sum) and len(lhs.limits) == 1 and isinstance(lhs.function, sp.Indexed) \
+            and rhs.is_number and rhs != 0:
+        c = Constraint(str(lhs.function.base.label), rhs)
+        if c.matches(lhs) and names.get(c.name) == 1:
+            return c
+    raise UsageError(f"--assume {text.strip()!r}: the engine uses facts of the form \\sum_i y_i = 1 "
+                     "about a vector of the loss")
+
+
+def _wrt(wrt: str | None, defs: list[Definition], loss: Definition, names: dict) -> str:
+    if wrt is not None:
+        wrt = wrt.strip().lstrip("\\")
+        if names.get(wrt) != 1:
+            what = "a scalar; the gradient is taken with respect to a vector" if names.get(wrt) == 0 else \
+                "not a variable of the loss"
+            raise UsageError(f"--wrt {wrt}: {what}")
+        return wrt
+    # the logits: the vector inside the exponentials of the innermost definition (or of the loss)
+    by_name = {d.name: d for d in defs}
+    for body in [d.body for d in defs] + [loss.body]:
+        found = _exponent_vectors(body, names, by_name)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise UsageError(f"the exponentials depend on {', '.join(found)}; say which with --wrt")
+    vectors = sorted(n for n, a in names.items() if a == 1)
+    raise UsageError("no softmax in the loss to take the logits from; say which vector with --wrt"
+                     + (f" ({', '.join(vectors)})" if vectors else ""))
+
+
+def _exponent_vectors(body, names: dict, defs: dict) -> list[str]:
+    out: list[str] = []
+    for x in sp.preorder_traversal(body):
+        if isinstance(x, sp.exp):
+            for n in _vectors_in(x.args[0], names, defs, ()):
+                if n not in out:
+                    out.append(n)
+    return out
+
+
+def _vectors_in(e, names: dict, defs: dict, seen: tuple) -> list[str]:
+    """The leaf vectors of an exponent, through definitions; a vector inside a log is a prior, not a logit."""
+    out: list[str] = []
+    for t in sp.Add.make_args(e):
+        if t.has(sp.log):
+            continue
+        for y in sp.preorder_traversal(t):
+            if isinstance(y, sp.Indexed):
+                n = str(y.base.label)
+                if names.get(n) == 1:
+                    out.append(n)
+                elif n in defs and n not in seen:
+                    out += _vectors_in(defs[n].body, names, defs, seen + (n,))
+    return out

@@ -1,0 +1,114 @@
+"""`derive grad` as a user runs it: documents, JSON numbers, honest stops and bad input."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy as sp
+
+import derive
+from conftest import run_cli
+from engine.losses import SOFTMAX, SUM_ONE
+
+CE = r"L = -\sum_{i=1}^{K} y_i \log a_i"
+
+
+def test_cross_entropy_arrives_at_a_minus_y_by_itself():
+    d = derive.gradient(CE, define=[SOFTMAX], assume=[SUM_ONE])
+    a, y, j = sp.IndexedBase("a"), sp.IndexedBase("y"), sp.Symbol("j", integer=True, positive=True)
+    assert d.verified
+    gradient_lines = [s for s in d.steps if s.lhs == sp.Derivative(sp.Symbol("L"), sp.IndexedBase("z")[j])]
+    assert sp.expand(gradient_lines[-1].rhs - (a[j] - y[j])) == 0
+    assert isinstance(d.result, sp.MatAdd) and sorted(str(t) for t in d.result.args) == ["-y", "a"]
+    assert r"\mathbf{a} - \mathbf{y}" in d.render("latex")
+    rules = [s.rule.id for s in d.steps]
+    assert "use-constraint" in rules and "softmax-jacobian" in rules and "delta-contraction" in rules
+
+
+def test_without_the_fact_the_sum_of_y_stays():
+    d = derive.gradient(CE, define=[SOFTMAX])
+    assert d.verified
+    assert d.steps[-2].rhs.has(sp.Sum)  # a_j sum_i y_i - y_j: nothing assumed, nothing dropped
+
+
+def test_grad_json_has_the_worked_numbers(tmp_path):
+    out = tmp_path / "focal.json"
+    r = run_cli("grad", r"L = -\sum_{i=1}^{K} y_i (1 - a_i)^{\gamma} \log a_i", "--define", SOFTMAX,
+                "--values", "z=1,2,3", "--values", "y=0,0,1", "--values", "gamma=2", "-f", "json", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    data = json.loads(out.read_text())
+    assert data["verified"] is True
+    assert len(data["numeric"]["gradient"]) == 3 and isinstance(data["numeric"]["loss"], float)
+    assert abs(sum(data["numeric"]["gradient"])) < 1e-12   # a softmax gradient sums to zero
+
+
+def test_greek_values_by_name_and_a_prior_vector():
+    r = run_cli("grad", CE, "--define",
+                r"a_i = \frac{e^{z_i + \tau \log \pi_i}}{\sum_{k=1}^{K} e^{z_k + \tau \log \pi_k}}",
+                "--assume", SUM_ONE, "--values", "z=1,2,3,4", "--values", "y=2", "--values", "tau=1",
+                "--values", "pi=0.4,0.1,0.2,0.3", "-f", "json", "-o", "-")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["numeric"]["values"]["y"] == [0.0, 0.0, 1.0, 0.0]   # a class index, as PyTorch takes it
+
+
+@pytest.mark.parametrize("fmt", ["latex", "markdown", "html", "text"])
+def test_every_format_renders(fmt):
+    r = run_cli("grad", CE, "--define", SOFTMAX, "--assume", SUM_ONE, "-K", "3", "-f", fmt, "-o", "-")
+    assert r.returncode == 0, r.stderr
+    assert "a" in r.stdout
+
+
+def test_zh():
+    r = run_cli("grad", CE, "--define", SOFTMAX, "--assume", SUM_ONE, "--lang", "zh", "-f", "markdown", "-o", "-")
+    assert r.returncode == 0, r.stderr
+    assert "链式法则" in r.stdout
+
+
+@pytest.mark.parametrize("loss, name", [
+    (r"L = \sum_i |z_i - y_i|", "absolute value"),
+    (r"L = \max_k z_k - z_1", "max"),
+    (r"L = \sum_i \mathbb{1}[y_i = 1] \log a_i", "indicator"),
+    (r"L = -\log a_{\operatorname{argmax}_k y_k}", "argmax"),
+])
+def test_non_smooth_constructs_stop_with_one_line(loss, name, tmp_path):
+    out = tmp_path / "x.tex"
+    r = run_cli("grad", loss, "--define", SOFTMAX, "-o", str(out))
+    assert r.returncode == 2
+    assert name in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args, words", [
+    ([r"L = -\sum_i y_i \foo a_i", "--define", SOFTMAX], "foo"),
+    ([r"L = -\sum_i y_i \log {a_i", "--define", SOFTMAX], "ends too early"),
+    (["   ", "--define", SOFTMAX], "empty"),
+    ([CE, "--define", SOFTMAX, "--wrt", "w"], "--wrt w"),
+    ([CE, "--define", r"a_i = \frac{e^{a_i}}{\sum_k e^{z_k}}"], "refers to itself"),
+    ([CE, "--define", SOFTMAX, "--define", r"b_i = c_i", "--define", r"c_i = b_i"], "refers to itself"),
+    ([CE, "--define", SOFTMAX, "--values", "z=1,2,3", "--values", "y=1,0"], "2 numbers"),
+    ([CE, "--define", SOFTMAX, "--values", "z=1,2,3"], "no value for y"),
+    ([CE, "--define", SOFTMAX, "--values", "z=1,2,3", "--values", "y=0,0,1", "--values", "q=1"], "q"),
+    ([CE, "--define", SOFTMAX, "--assume", r"y_1 > 0"], "--assume"),
+    ([r"L = -y_i \log a_i", "--define", SOFTMAX], "not summed"),
+])
+def test_bad_input_is_one_line_exit_2_nothing_written(args, words, tmp_path):
+    out = tmp_path / "out.tex"
+    r = run_cli("grad", *args, "-o", str(out))
+    assert r.returncode == 2, r.stderr
+    assert words in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert not out.exists()
+
+
+def test_a_gradient_it_cannot_simplify_is_printed_and_says_so():
+    r = run_cli("grad", r"L = \sum_{i=1}^{K} \log(1 + e^{z_i})", "--wrt", "z", "-f", "text", "-o", "-")
+    assert r.returncode == 0, r.stderr
+    assert "not simplified" in r.stderr
+    assert "unsimplified" in r.stdout
+
+
+def test_wrt_defaults_to_the_logits_of_the_innermost_definition():
+    d = derive.gradient(CE, define=[r"a_i = \frac{e^{u_i}}{\sum_k e^{u_k}}", r"u_i = z_i / T"], assume=[SUM_ONE])
+    assert d.verified
+    assert d.notation.logits == "z"
