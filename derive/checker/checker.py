@@ -16,7 +16,7 @@ from ..calculus.objects import Grad, Jac, sigmoid
 from ..calculus.symbols import index, size
 from ..errors import ParseError, UsageError
 from ..verify import Context, verify
-from . import entrywise
+from . import entrywise, onehot
 from .extract import Declaration, Document, Row, Side, _chain_sides, _Lines
 from .arrays import elision_sizes
 from .normalize import normalize, vector_names
@@ -343,7 +343,9 @@ def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
 
 def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool) -> StepResult:
     row, left, right = claim.row, claim.left, claim.right
-    conds = tuple(f"{a} {'=' if op == '=' else '!='} {b}" for (a, b), op in zip(row.conditions, row.condition_ops))
+    conds = conditions_shown(row)
+    if row.size and concrete is None:
+        concrete = row.size   # "in the binary case" before the display
     base = dict(line=right.line, column=right.column,
                 lhs=left.text, rhs=right.text, conditions=conds, end=row.end)
     if claim.definition:
@@ -358,13 +360,18 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool) -> S
         rhs = _parse(right.text, setup, right.line, right.column)
     except Unsupported as exc:
         return StepResult(status="unverified", reason=f"unsupported: {exc}", **base)
-    problem = _undefined_derivative(lhs, setup) or _undefined_derivative(rhs, setup)
+    problem = _undefined_derivative(lhs, setup) or _undefined_derivative(rhs, setup) or _undefined_name(lhs, rhs, setup)
     if problem:
         return StepResult(status="unverified", reason=problem, **base)
+    parsed = (lhs, rhs)
     ctx, lhs, rhs = _context(lhs, rhs, row, setup, concrete, euler)
     try:
         with _time_bound(STEP_SECONDS):
             verdict = verify(lhs, rhs, ctx)
+            if verdict.status == "unconfirmed" and "shapes" in verdict.detail:   # dl/da da/dz, a row gradient
+                by_entry = entrywise.vector_claim(*parsed, claim, setup, concrete, euler, base)
+                if by_entry is not None:
+                    return by_entry
     except _Timeout:
         return StepResult(status="unverified", reason=f"no verdict within {STEP_SECONDS:g} s", **base)
     except (ArithmeticError, TypeError, ValueError, RecursionError, AttributeError, NotImplementedError) as exc:
@@ -372,8 +379,21 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool) -> S
     if verdict.status == "verified":
         return StepResult(status="ok", reason=verdict.detail, **base)
     if verdict.status == "refuted":
+        hot = onehot.at_written_index(lhs, rhs, ctx)   # "p is one-hot" and the text writes p_k: its 1 is at k
+        if hot is not None:
+            return StepResult(status="ok", reason=hot, **base)
         return StepResult(status="wrong", reason=_wrong_reason(verdict, ctx), counterexample=_flatten(verdict.counterexample, setup), **base)
     return StepResult(status="unverified", reason=verdict.detail, **base)
+
+
+def conditions_shown(row: Row) -> tuple[str, ...]:
+    """i = j, i != j as the report shows them; a case or size taken from the prose says from where."""
+    conds = tuple(f"{a} {'=' if op == '=' else '!='} {b}" for (a, b), op in zip(row.conditions, row.condition_ops))
+    if row.size:
+        conds += (f"K = {row.size}",)
+    if row.context_line:
+        conds = tuple(f"assuming {c}, from line {row.context_line}" for c in conds)
+    return conds
 
 
 def _name_of(side: Side, setup: _Setup) -> str:
@@ -402,6 +422,20 @@ def _undefined_derivative(e, setup: _Setup) -> str:
             f" (add '% derive: define {missing[0]}... = ...')"
         return f"derivative with respect to {_shown(var)} of {names}, which is never defined{why}"
     return ""
+
+
+def _undefined_name(lhs, rhs, setup: _Setup) -> str:
+    """A name that is neither defined nor an input of any definition (loss, crossEntropy): the claim
+    cannot be judged, and a random value for it would make a false "wrong"."""
+    inputs = set(setup.domains)
+    for d in setup.definitions.values():
+        inputs |= _names(d.body)
+    derivs = {_head_name(v) for e in (lhs, rhs) for x in sp.preorder_traversal(e) if isinstance(x, sp.Derivative) for v in x.variables}
+    unknown = sorted((_names(lhs) | _names(rhs)) - set(setup.definitions) - inputs - derivs - {"e", "pi"})
+    if not unknown or not setup.definitions:
+        return ""
+    n = unknown[0]
+    return f"unverified: {n} is never defined (for example % derive: define {n} = ...)"
 
 
 def _shown(v) -> str:

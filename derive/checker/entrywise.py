@@ -1,6 +1,10 @@
 """Judge a claim with a written-out vector or matrix on a side: every written entry at its position."""
 from __future__ import annotations
 
+import dataclasses
+import re
+from dataclasses import dataclass
+
 import sympy as sp
 
 from ..calculus.evaluate import Definition
@@ -17,6 +21,24 @@ def _line_col(side, offset: int) -> tuple[int, int]:
     if nl:
         return side.line + nl, offset - before.rfind("\n")
     return side.line, side.column + offset
+
+
+_SOFTMAX_VEC_RE = re.compile(r"(?:\\text|\\operatorname|\\mathrm)?\s*\{?\s*softmax\s*\}?\s*(?:\\left)?\(\s*(?:\\mathbf\s*\{?\s*)?([A-Za-z])\s*\}?\s*(?:\\right)?\)")
+
+
+@dataclass(frozen=True)
+class _Softmax:
+    """softmax(z) written as a vector: entry m is e^{z_m} / sum_u e^{z_u}."""
+
+    name: str
+
+    def entry_text(self, m) -> str:
+        return rf"\frac{{e^{{{self.name}_{{{m}}}}}}}{{\sum_{{u}} e^{{{self.name}_{{u}}}}}}"
+
+
+def softmax_side(text: str) -> _Softmax | None:
+    m = _SOFTMAX_VEC_RE.fullmatch(text.strip().rstrip(".,;").strip())
+    return _Softmax(m.group(1)) if m else None
 
 
 class _Reader:
@@ -79,20 +101,21 @@ def _negated(text: str) -> str:
 
 def judge(claim, setup, concrete, euler, ref=None):
     """A StepResult for a claim with an array on a side, or None when neither side is one."""
-    from .checker import StepResult, _context, _flatten, _parse, _time_bound, _Timeout, STEP_SECONDS
+    from .checker import StepResult, conditions_shown, _context, _flatten, _parse, _time_bound, _Timeout, STEP_SECONDS
 
     row, left, right = claim.row, claim.left, claim.right
     arrays = [read_array(left.text), read_array(right.text)]
     if arrays == [None, None]:
-        return None
-    conds = tuple(f"{a} {'=' if op == '=' else '!='} {b}" for (a, b), op in zip(row.conditions, row.condition_ops))
+        return _vector_function(claim, setup, concrete, euler)
+    conds = conditions_shown(row)
     base = dict(line=right.line, column=right.column, lhs=left.text, rhs=right.text, conditions=conds, end=row.end)
     readers, exprs = [], []
     try:
         for side, got in zip((left, right), arrays):
             if got is None:
                 readers.append(None)
-                exprs.append(_parse(side.text, setup, side.line, side.column))
+                soft = softmax_side(side.text)
+                exprs.append(soft if soft is not None else _parse(side.text, setup, side.line, side.column))
             else:
                 readers.append(_Reader(side, got[0], setup, _parse))
                 exprs.append(None)
@@ -137,7 +160,11 @@ def judge(claim, setup, concrete, euler, ref=None):
                         if readers[n] is not None:
                             cell = dict((k, x) for k, x in placed[n]).get(key)
                             if cell is not None:
-                                values.append(readers[n].value(cell).xreplace(pivots))
+                                v = readers[n].value(cell).subs(pivots)
+                                if key[1] is None and key[0].kind == "end":   # (..., s_i) ends with the general entry
+                                    v = v.xreplace({x: sp.Integer(r) for x in v.free_symbols
+                                                    if x.is_integer and x not in readers[n].sizes})
+                                values.append(v)
                                 texts.append(cell.text)
                                 continue
                             source = ref_expr
@@ -146,11 +173,18 @@ def judge(claim, setup, concrete, euler, ref=None):
                         if source is None:
                             values = []
                             break
-                        values.append(entry(source, r, c, K))
+                        if isinstance(source, _Softmax):
+                            values.append(_parse(source.entry_text(r), setup, row.line, 1))
+                        else:
+                            values.append(entry(source, r, c, K))
                         texts.append(None)
                     if len(values) != 2:
                         continue
                     ctx, lv, rv = _context(values[0], values[1], row, setup, K, euler)
+                    if pivots:   # k stands for its position, also inside l := -log a_k and y_i := delta_ik
+                        lv, rv = lv.subs(pivots), rv.subs(pivots)   # subs: a \sum over k keeps its own k
+                        ctx = dataclasses.replace(ctx, definitions=tuple(
+                            Definition(d.head, d.body.subs(pivots)) for d in ctx.definitions))
                     verdict = verify(lv, rv, ctx)
                     checked += 1
                     if verdict.status == "refuted":
@@ -217,3 +251,56 @@ def vector_definition(row, setup):
             return None
         return Definition(indexed(str(name))[i], template)
     return None
+
+
+def _vector_function(claim, setup, concrete, euler):
+    """`a = \\text{softmax}(z)`: the claim a_i = e^{z_i} / sum_u e^{z_u} for every i."""
+    from .checker import StepResult, conditions_shown, _context, _parse
+
+    sides = [claim.left, claim.right]
+    soft = [softmax_side(s.text) for s in sides]
+    if soft == [None, None]:
+        return None
+    row = claim.row
+    base = dict(line=claim.right.line, column=claim.right.column, lhs=claim.left.text, rhs=claim.right.text,
+                conditions=conditions_shown(row), end=row.end)
+    i = index("m")
+    try:
+        values = []
+        for side, sm in zip(sides, soft):
+            if sm is not None:
+                values.append(_parse(sm.entry_text("m"), setup, side.line, side.column))
+                continue
+            e = _parse(side.text, setup, side.line, side.column)
+            name = getattr(e, "name", None) or (str(e) if isinstance(e, sp.Symbol) else None)
+            if name is None or not (name in setup.vectors or name in setup.definitions):
+                return None
+            values.append(indexed(name)[i])
+    except ParseError:
+        return None
+    ctx, lv, rv = _context(values[0], values[1], row, setup, concrete, euler)
+    verdict = verify(lv, rv, ctx)
+    status = {"verified": "ok", "refuted": "wrong"}.get(verdict.status, "unverified")
+    return StepResult(status=status, reason=f"entry by entry (entry m): {verdict.detail}", **base)
+
+
+def vector_claim(lhs, rhs, claim, setup, concrete, euler, base: dict):
+    """Two vector sides whose shapes disagree only by the row-vector convention (dl/da da/dz):
+    compared entry by entry at concrete sizes; None when an entry cannot be formed."""
+    from .checker import StepResult, _context
+
+    Ks = (concrete,) if concrete is not None else (3, 4)
+    checked = 0
+    try:
+        for K in Ks:
+            for r in range(1, K + 1):
+                ctx, lv, rv = _context(entry(lhs, r, None, K), entry(rhs, r, None, K), claim.row, setup, K, euler)
+                verdict = verify(lv, rv, ctx)
+                checked += 1
+                if verdict.status == "refuted":
+                    return StepResult(status="wrong", reason=f"entry {r} differs (K={K}), reading the vectors entry by entry", **base)
+                if verdict.status != "verified":
+                    return None
+    except (NoEntry, ArithmeticError, TypeError, ValueError):
+        return None
+    return StepResult(status="ok", reason=f"entry by entry ({checked} entries at K={', '.join(map(str, Ks))}; a gradient written as a row)", **base)

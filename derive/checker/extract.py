@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from dataclasses import dataclass
+
+from . import prose
 
 MAX_BYTES = 1_000_000   # a hand derivation is a few kilobytes; refuse anything absurd
 
@@ -21,7 +24,7 @@ _NOISE_RE = re.compile(r"\\(label|tag\*?|eqref|ref)\s*\{[^{}]*\}|\\(nonumber|not
 _TEXT_RE = re.compile(r"\\(text|mbox|textrm|textnormal|textbf|textit|hbox|intertext|mathrm)\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 _MATH_WORDS = {"softmax", "log", "exp", "ln", "sigmoid", "T", "d"}
 _SPACE_SEP_RE = re.compile(r"\\(quad|qquad)(?![a-zA-Z])")
-_COND_RE = re.compile(r"^\s*\$?\s*([a-zA-Z])\s*(=|\\neq|\\ne|\\not\s*=|≠)\s*([a-zA-Z])\s*\$?\s*$")
+_COND_RE = re.compile(r"^\s*\$?\s*([a-zA-Z])\s*(=|\\neq|\\ne|\\not\s*=|≠)\s*([a-zA-Z])\s*\$?\s*[.,;]?\s*$")
 _COND_IN_TEXT_RE = re.compile(r"(?<![A-Za-z\\])([a-zA-Z])\s*(=|\\neq|\\ne(?![a-zA-Z])|\\not\s*=|≠)\s*([a-zA-Z])(?![A-Za-z])")
 _RANGE_RE = re.compile(r"^\s*[a-zA-Z]\s*=\s*(\d+\s*(\\sim|\\dots|\\ldots|\\cdots|,|$)|[a-zA-Z]\s*$)")
 _RELATION_RE = re.compile(r"(:=|\\coloneqq(?![a-zA-Z])|\\triangleq(?![a-zA-Z])|\\stackrel\s*\{[^{}]*\}\s*\{=\}|\\overset\s*\{[^{}]*\}\s*\{=\}|\\equiv(?![a-zA-Z])|=|\\approx(?![a-zA-Z])|\\simeq(?![a-zA-Z])|\\propto(?![a-zA-Z])|\\leq?(?![a-zA-Z])|\\geq?(?![a-zA-Z])|\\leqslant|\\geqslant|<|>|\\neq(?![a-zA-Z])|\\ne(?![a-zA-Z]))")
@@ -49,6 +52,8 @@ class Row:
     define: bool                              # written with := (an explicit definition)
     end: int                                  # file offset where the row ends (annotate marks it)
     note: str = ""                            # set when the row holds a relation we do not judge
+    context_line: int = 0                     # the line of the prose that stated its case or size
+    size: int | None = None                   # K stated by the prose before it ("the binary case")
 
 
 @dataclass(frozen=True)
@@ -98,24 +103,55 @@ def extract(text: str, fmt: str) -> Document:
         masked = _mask(_mask(text, _MD_CODE_RE), _HTML_COMMENT_RE)
         for m in _MD_DECL_RE.finditer(_mask(text, _MD_CODE_RE)):
             items.extend(_declarations(m.group(1), m.start(1), lines))
-        blocks = [(m.start(g), m.group(g)) for m in _MD_BLOCK_RE.finditer(masked) for g in (1, 2) if m.group(g) is not None]
+        found = [(m.start(g), m.group(g), m.start(), m.end()) for m in _MD_BLOCK_RE.finditer(masked) for g in (1, 2) if m.group(g) is not None]
     else:
         masked = _mask(text, _TEX_COMMENT_RE)
         masked = _mask(masked, re.compile(r"\\begin\{verbatim\}.*?\\end\{verbatim\}", re.S))
         for m in _TEX_DECL_RE.finditer(text):
             items.extend(_declarations(m.group(1), m.start(1), lines))
-        blocks = [(m.start(g), m.group(g)) for m in _BLOCK_RE.finditer(masked) for g in (2, 3, 4) if m.group(g) is not None]
+        found = [(m.start(g), m.group(g), m.start(), m.end()) for m in _BLOCK_RE.finditer(masked) for g in (2, 3, 4) if m.group(g) is not None]
+    blocks = [(start, body) for start, body, _, _ in found]
     rows: list[tuple[int, object]] = []
     last: Side | None = None
-    for start, body in blocks:
-        for row in _block_rows(body, start, lines, last):
+    case_anchor: Side | None = None   # "If i = j, = ..." and "If i != j, = ..." continue the same chain
+    in_cases = False
+    prev_end = 0
+    for start, body, b_start, b_end in found:
+        before = masked[prev_end:b_start]
+        ctx = prose.before_display(before, lambda off, base=prev_end: lines.at(base + off)[0])
+        for name, off in prose.one_hot_names(before):
+            line, col = lines.at(prev_end + off)
+            items.append((prev_end + off, Declaration("assume", f"{name} one-hot", line, col)))
+        prev_end = b_end
+        if ctx.conditions:
+            if not in_cases:
+                case_anchor, in_cases = last, True
+            anchor = case_anchor
+        else:
+            in_cases, anchor = False, last
+        for row in _block_rows(body, start, lines, anchor):
+            row = _in_context(row, ctx)
             rows.append((row.sides[1].offset if row.carried else row.sides[0].offset, row))
             if row.sides:
                 last = row.sides[-1] if not row.note else None
+    for name, off in prose.one_hot_names(masked[prev_end:]):
+        line, col = lines.at(prev_end + off)
+        items.append((prev_end + off, Declaration("assume", f"{name} one-hot", line, col)))
     items.extend(rows)
     items.sort(key=lambda p: p[0])
     math = "\n".join(b for _, b in blocks)
     return Document(tuple(it for _, it in items), math, text, fmt)
+
+
+def _in_context(row: Row, ctx: prose.Context) -> Row:
+    """A row under the case or size its prose states (a case written beside the row wins)."""
+    if ctx.conditions and not row.conditions:
+        pairs = tuple((a, b) for a, _, b in ctx.conditions)
+        ops = tuple(op for _, op, _ in ctx.conditions)
+        return dataclasses.replace(row, conditions=pairs, condition_ops=ops, context_line=ctx.line, size=ctx.size)
+    if ctx.size:
+        return dataclasses.replace(row, context_line=ctx.line, size=ctx.size)
+    return row
 
 
 def _declarations(body: str, offset: int, lines: _Lines) -> list[tuple[int, Declaration]]:
@@ -292,7 +328,8 @@ def _plain_row(text: str, offset: int, lines: _Lines, last: Side | None, conds: 
                cases_head: bool = False, branch_anchor: Side | None = None) -> list[Row]:
     # segments: the equation, conditions beside it, prose
     text = _mask_text_prose(text)
-    seps = re.compile(r",|;|\\quad(?![a-zA-Z])|\\qquad(?![a-zA-Z])|\\text\b|\\mbox\b|\\textrm\b|\\textnormal\b|\\intertext\b|\\hbox\b|\\textbf\b|\\textit\b|\x00")
+    # prose \text{...} was marked with \x00 above; a \text{softmax} left unmarked is math, not a break
+    seps = re.compile(r",|;|\\quad(?![a-zA-Z])|\\qquad(?![a-zA-Z])|\\intertext\b|\x00")
     conditions: list[tuple[str, str, str]] = []
     equations: list[tuple[int, str]] = []
     bare: list[tuple[int, str]] = []     # "a = b" alone: a condition only beside an equation
@@ -348,6 +385,8 @@ def _mask_text_prose(text: str) -> str:
     """Mark \\text{...} prose with \\x01 so it becomes its own segment; math words stay math."""
     def repl(m: re.Match) -> str:
         content = m.group(2).strip()
+        if text[m.end():m.end() + 1] == "(":   # \text{cross entropy}(a, y): the name of a function
+            return m.group(0)
         if m.group(1) in ("mathrm", "text", "textrm") and content in _MATH_WORDS:
             return m.group(0)
         if m.group(1) == "mathrm":

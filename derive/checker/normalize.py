@@ -36,6 +36,7 @@ def _softmax_entry(base: str, sub: str, text: str) -> str:
 
 def normalize(text: str, vectors: frozenset = frozenset()) -> str:
     """The same math in the notation our grammar reads; `vectors` are names also written with subscripts."""
+    text = re.sub(r"\\ell(?![a-zA-Z])", r"\\mathit{ell}", text)   # \ell_j: a name the grammar reads as a word
     if "&amp;" in text:
         text = text.replace("&amp;", "&")
     text = _BOLD_HAT_RE.sub(r"\\hat{\1}_\2", text)

@@ -100,3 +100,49 @@ def test_wrong_number_of_entries_for_a_concrete_K():
     text = "<!-- derive: K = 3 -->\n$$a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$$\n$$\\mathbf{a} = [a_1, a_2]$$\n"
     r = check(text, fmt="md")
     assert r.steps[-1].status == "wrong" and "2 entries" in r.steps[-1].reason
+
+
+SOFTMAX = "$$a_i = \\frac{e^{z_i}}{\\sum_{k=1}^{K} e^{z_k}}$$\n\n"
+
+
+@pytest.mark.parametrize("sentence, rhs, cond", [
+    ("Furthermore, when $i = j$,", "a_i(1-a_i)", "i = j"),
+    ("When $i \\neq j$,", "-a_ia_j", "i != j"),
+    ("当 $i=j$ 时:", "a_i - a_i^2", "i = j"),
+    ("And for \\(i \\neq j\\), by quotient rule:", "-a_i a_j", "i != j"),
+])
+def test_a_case_stated_in_the_sentence_before_a_display_applies_to_it(sentence, rhs, cond):
+    text = SOFTMAX + sentence + "\n\n$$\\frac{\\partial a_i}{\\partial z_j} = " + rhs + "$$\n"
+    step = check(text, fmt="md").steps[-1]
+    assert step.status == "ok", step.reason
+    assert step.conditions == (f"assuming {cond}, from line 3",)
+    # the same display without the sentence is a false claim for the other case
+    assert check(SOFTMAX + "$$\\frac{\\partial a_i}{\\partial z_j} = " + rhs + "$$\n", fmt="md").steps[-1].status == "wrong"
+
+
+def test_the_binary_case_in_prose_sets_K_2():
+    text = SOFTMAX.replace("K", "N") + "二元情形下的Softmax有以下形式：\n\n$$a_1=\\frac{e^{z_1}}{e^{z_1}+e^{z_2}}=\\frac{1}{1+e^{-(z_1-z_2)}}$$\n"
+    steps = check(text, fmt="md").steps
+    assert [s.status for s in steps[1:]] == ["ok", "ok"] and "K = 2" in steps[-1].conditions[0]
+
+
+def test_a_one_hot_vector_has_its_one_where_the_text_writes_it():
+    text = ("$$H(p, q) = -\\sum p_i\\log q_i$$\n\nIn classification problems, $p$ is usual a one-hot vector.\n\n"
+            "$$H(p, q)=-p_k\\log q_k = -\\log q_k$$\n")
+    steps = check(text, fmt="md").steps
+    assert [s.status for s in steps] == ["definition", "ok", "ok"]
+    assert "p_k = 1" in steps[-1].reason
+    # without the sentence nothing says p is one-hot: the step is false
+    assert check(text.replace("one-hot", "probability"), fmt="md").steps[1].status == "wrong"
+
+
+def test_an_undefined_name_is_unverified_not_wrong():
+    text = SOFTMAX + "$$L = -\\sum_{k=1}^{K} y_k \\log a_k$$\n\n$$L = Q + 1$$\n"
+    step = check(text, fmt="md").steps[-1]
+    assert step.status == "unverified" and "define Q" in step.reason
+
+
+def test_a_gradient_written_as_a_row_times_the_jacobian():
+    text = SOFTMAX + "$$L = -\\sum_{k=1}^{K} y_k \\log a_k$$\n\n" \
+        "$$\\frac{\\partial L}{\\partial \\mathbf z} = \\frac{\\partial L}{\\partial \\mathbf a}\\frac{\\partial \\mathbf a}{\\partial \\mathbf z}$$\n"
+    assert check(text, fmt="md").steps[-1].status == "ok"

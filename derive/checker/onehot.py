@@ -1,0 +1,48 @@
+"""A one-hot target whose hot index the text names by writing it (p_k with k free): judged at that index."""
+from __future__ import annotations
+
+import dataclasses
+
+import sympy as sp
+
+from ..calculus.evaluate import Definition
+from ..verify import verify
+
+
+def at_written_index(lhs, rhs, ctx) -> str | None:
+    """The verifier's reason when the claim holds with each one-hot vector's 1 at the free index it is
+    written with (H(p, q) = -p_k log q_k for a one-hot p); None when no such reading makes it hold."""
+    hot = {name for name, dom in ctx.domains if dom == "one-hot"}
+    if not hot:
+        return None
+    written: dict[str, set] = {}
+    for side in (lhs, rhs):
+        for x in sp.preorder_traversal(side):
+            if isinstance(x, sp.Indexed) and str(x.base.label) in hot and len(x.indices) == 1:
+                t = x.indices[0]
+                if isinstance(t, sp.Symbol) and t.is_integer and t in _free(lhs) | _free(rhs):
+                    written.setdefault(str(x.base.label), set()).add(t)
+    chosen = {n: next(iter(ts)) for n, ts in written.items() if len(ts) == 1}
+    if not chosen:
+        return None
+    # the hot index is free in the claim: scalars defined through the vector (H := -sum p_i log q_i) are
+    # written out in place, so the evaluator sees k where the vector's 1 is
+    scalars = {d.head: d.body for d in ctx.definitions if isinstance(d.head, sp.Symbol)}
+    for _ in range(4):
+        lhs, rhs = lhs.xreplace(scalars), rhs.xreplace(scalars)
+
+    def hot_at(x):
+        return sp.KroneckerDelta(x.indices[0], chosen[str(x.base.label)])
+    pick = lambda x: isinstance(x, sp.Indexed) and str(x.base.label) in chosen and len(x.indices) == 1  # noqa: E731
+    lhs, rhs = lhs.replace(pick, hot_at), rhs.replace(pick, hot_at)
+    defs = tuple(Definition(d.head, d.body.replace(pick, hot_at)) for d in ctx.definitions if not isinstance(d.head, sp.Symbol))
+    domains = tuple((n, d) for n, d in ctx.domains if n not in chosen)
+    verdict = verify(lhs, rhs, dataclasses.replace(ctx, definitions=defs, domains=domains))
+    if verdict.status != "verified":
+        return None
+    where = ", ".join(f"{n}_{t} = 1" for n, t in chosen.items())
+    return f"assuming the one-hot vector has its 1 where the text writes it ({where}): {verdict.detail}"
+
+
+def _free(e) -> set:
+    return {s for s in e.free_symbols if isinstance(s, sp.Symbol) and s.is_integer}

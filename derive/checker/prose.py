@@ -1,0 +1,84 @@
+"""What the prose says about the display that follows it: a case (when i = j), K = 2, a one-hot target."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# inline math: $...$, \(...\), and \\(...\\) as Markdown engines want it escaped
+_INLINE_RE = re.compile(r"\\\\\((.+?)\\\\\)|\\\((.+?)\\\)|(?<!\$)\$(?!\$)([^$\n]+?)\$(?!\$)")
+_COND_RE = re.compile(r"^\s*([a-zA-Z])\s*(==|=|\\neq|\\ne|\\not\s*=|≠)\s*([a-zA-Z])\s*$")
+_CASE_WORDS = re.compile(r"(when|if|for|case|assume|suppose|当|若|如果|对于|假设|时)", re.I)
+_BINARY_RE = re.compile(r"二元情形|二分类|两类|binary case|two classes|two-class|\bK\s*=\s*2\b|\$\s*K\s*=\s*2\s*\$")
+_ONE_HOT_RE = re.compile(r"one[- ]?hot|独热", re.I)
+_NAME_RE = re.compile(r"^\s*(?:\\(?:mathbf|boldsymbol|bm|mathbb|textbf)\s*\{?\s*)?([A-Za-z])\s*\}?\s*(?:_.*)?$")
+_SENTENCE_END = re.compile(r"[.。;；!?！？]\s|[.。;；!?！？]$|\n\s*\n")
+NEAR = 70   # characters between a stated case and its display: "when i = j, by the quotient rule:"
+
+
+@dataclass(frozen=True)
+class Context:
+    """The case and size the sentence before a display states, and where it says so."""
+
+    conditions: tuple[tuple[str, str, str], ...] = ()   # (a, "=" | "!=", b)
+    size: int | None = None
+    line: int = 0
+
+
+def _math_pieces(prose: str):
+    for m in _INLINE_RE.finditer(prose):
+        yield m.start(), m.end(), next(g for g in m.groups() if g is not None)
+
+
+def _bare_case(prose: str):
+    """A case written without $...$ (1. \\(k = i\\) is caught above; `if i = j:` in plain text here)."""
+    for m in re.finditer(r"(?<![A-Za-z\\])([a-zA-Z])\s*(==|=|≠|\\neq|\\ne)\s*([a-zA-Z])(?![A-Za-z])", prose):
+        yield m.start(), m.end(), m.group(0)
+
+
+def before_display(prose: str, line_of) -> Context:
+    """The context set by the end of `prose` (the text just before a display); line_of(offset) -> line."""
+    tail_start = max(0, len(prose) - 240)
+    cut = [m.end() for m in _SENTENCE_END.finditer(prose, tail_start) if m.end() < len(prose.rstrip())]
+    start = cut[-1] if cut else tail_start
+    sentence = prose[start:]
+    conds, where = [], 0
+    pieces = list(_math_pieces(sentence)) or list(_bare_case(sentence))
+    for a, b, math in pieces:
+        m = _COND_RE.match(math.replace("$", ""))
+        if not m or m.group(1) == m.group(3):
+            continue
+        after = sentence[b:].strip()
+        words = sentence[max(0, a - 30):a] + sentence[b:b + 8]
+        if len(after) > NEAR or not (_CASE_WORDS.search(words) or not sentence[:a].strip() or re.match(r"^\s*\d+\.\s*$", sentence[:a])):
+            continue
+        op = "=" if m.group(2) in ("=", "==") else "!="
+        conds.append((m.group(1), op, m.group(3)))
+        where = start + a
+    size = 2 if _BINARY_RE.search(sentence) else None
+    if size and not where:
+        where = start + _BINARY_RE.search(sentence).start()
+    if not conds and size is None:
+        return Context()
+    return Context(tuple(conds[-1:]), size, line_of(where))
+
+
+def one_hot_names(prose: str) -> list[tuple[str, int]]:
+    """Vectors the text calls one-hot ("$y$ is a one-hot vector", "$\\mathbf{y}$ 是 one-hot 向量"), with offsets."""
+    out = []
+    for m in _ONE_HOT_RE.finditer(prose):
+        window_start = max(0, m.start() - 90)
+        window = prose[window_start:m.start()]
+        ends = [e.end() for e in _SENTENCE_END.finditer(window)]
+        if ends:
+            window_start += ends[-1]
+            window = prose[window_start:m.start()]
+        names = [(a, _NAME_RE.match(math)) for a, _, math in _math_pieces(window)]
+        names = [(a, n.group(1)) for a, n in names if n]
+        if not names:   # "one-hot编码相当于样本的真实概率分布p": the name after the phrase
+            after = prose[m.end():m.end() + 40]
+            k = re.search(r"(?:分布|distribution|vector|向量)\s*\$?\\?(?:mathbf\{)?([A-Za-z])\b", after)
+            if k:
+                out.append((k.group(1), m.start()))
+            continue
+        out.append((names[-1][1], window_start + names[-1][0]))
+    return out
