@@ -15,11 +15,12 @@ from ..calculus.evaluate import Definition
 from ..calculus.objects import Grad, Jac, sigmoid
 from ..calculus.symbols import index, size
 from ..errors import ParseError, UsageError
-from ..verify import Context, verify
+from ..verify import Context, _free_indices, verify
 from . import entrywise, onehot
 from .extract import Declaration, Document, Row, Side, _chain_sides, _Lines
 from .arrays import elision_sizes
-from .normalize import normalize, vector_names
+from .generic import generic_functions, specific_names
+from .normalize import index_words, normalize, vector_names
 from .parse import EULER, ParseContext, Unsupported, parse_latex, scan_letters
 
 GENERAL_SIZES = (2, 3, 4, 5, 6)
@@ -108,6 +109,13 @@ class _Setup:
     domains: dict = field(default_factory=dict)          # name -> domain
     concrete: dict = field(default_factory=dict)         # item position -> K in force
     vectors: frozenset = frozenset()                     # names also written with subscripts (s, s_i)
+    generic: dict = field(default_factory=dict)          # L -> a: L any function of a (never defined)
+    defined_at: dict = field(default_factory=dict)       # name -> file offset of the row defining it
+    headings: tuple = ()                                 # file offsets of section headings
+    redefinitions: dict = field(default_factory=dict)    # id(row) -> Definition taking over there
+    hot: dict = field(default_factory=dict)              # one-hot name -> the index of its 1 ("p_k = 1")
+    index_words: dict = field(default_factory=dict)      # x[class]: "class" -> a letter
+    read_errors: list = field(default_factory=list)      # syntax errors of single steps
 
     def pctx(self, line: int = 1, column: int = 1) -> ParseContext:
         sz = size(self.size_name)
@@ -119,7 +127,7 @@ def _prepare(text: str) -> str:
 
 
 def _parse(text: str, setup: _Setup, line: int, column: int):
-    return parse_latex(normalize(_prepare(text), setup.vectors), setup.pctx(line, column))
+    return parse_latex(normalize(_prepare(text), setup.vectors, setup.index_words), setup.pctx(line, column))
 
 
 def _head_name(e) -> str | None:
@@ -216,6 +224,8 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
     size_names = set(uppers) | {size_name}
     setup = _Setup(size_name, size_names, frozenset(letters - size_names))
     setup.vectors = vector_names(doc.math, ())
+    setup.index_words = index_words(doc.math)
+    setup.headings = tuple(m.start() for m in re.finditer(r"(?m)^#{1,6}\s|\\(?:sub)*section\*?\{", doc.text))
     steps: list[StepResult] = []
 
     # declarations from the command line come first, then the document in order
@@ -231,6 +241,9 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
             elif it.kind == "assume":
                 name, dom = _assumption(it.text, setup, it.line, it.column)
                 setup.domains[name] = _merge_domain(setup.domains.get(name), dom)
+            elif it.kind == "hot":   # prose: "不妨设 $p_k=1$" for a one-hot p
+                name, letter = it.text.split()
+                setup.hot[name] = letter
             elif it.kind == "unknown":
                 raise ParseError(f"unknown declaration 'derive: {it.text}' (use define, assume or K = ...)", it.line, it.column)
 
@@ -239,6 +252,8 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
     for pos, it in enumerate(doc.items):
         if isinstance(it, Row):
             plans.append(_plan_row(it, setup))
+    specific = specific_names((c.left.text, c.right.text) for plan in plans for c in plan if not c.definition)
+    setup.generic = generic_functions(_prepare(doc.math), setup, _reach, specific)
     # pass 2: judge the claims, with K as declared at that point of the document
     concrete: int | None = K if isinstance(K, int) else None
     plan_iter = iter(plans)
@@ -251,9 +266,14 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
                 if concrete is not None and not 2 <= concrete <= 50:
                     raise ParseError(f"K = {concrete}: the number of classes must be between 2 and 50", it.line, it.column)
             continue
+        if id(it) in setup.redefinitions:
+            d = setup.redefinitions[id(it)]
+            setup.definitions[d.name] = d
         for claim in next(plan_iter):
             steps.append(_judge(claim, setup, concrete, euler))
     steps.sort(key=lambda s: (s.line, s.column))
+    if setup.read_errors and all(s.status == "unverified" and s.reason.startswith("cannot read") or s.status == "definition" for s in steps):
+        raise setup.read_errors[0]   # nothing could be read at all: unusable input (exit 2), as before
     shown = str(K) if K is not None else size_name
     return CheckResult(file, tuple(steps), shown, doc)
 
@@ -314,8 +334,10 @@ def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
     except ParseError:
         return claims
     name = _head_name(head)
-    if not _definable(head, setup) or name in setup.definitions:
+    if not _definable(head, setup):
         return claims
+    if name in setup.definitions:
+        return _redefinition(row, head, claims, setup)
     # the body is the first right side we can read (e = crossEntropy(s, y) = -\sum y_i log s_i)
     aliases = []
     for n, side in enumerate(row.sides[1:], start=1):
@@ -329,6 +351,7 @@ def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
             aliases.append((n, body))   # a function-style name (crossEntropy(s, y)): the same quantity
             continue
         setup.definitions[name] = Definition(head, body)
+        setup.defined_at[name] = left.offset
         for m, alias in aliases:
             setup.definitions[str(alias)] = Definition(alias, body)
         if n == 1 or aliases and [m for m, _ in aliases] == list(range(1, n)):
@@ -339,6 +362,24 @@ def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
         return claims
     setup.failed_defs[name] = (left.line, "no right side could be read")
     return claims
+
+
+def _redefinition(row: Row, head, claims: list, setup: _Setup) -> list:
+    """`a_i = ...` again under a new heading (### 2) of an exercise): a new definition from here on."""
+    name = _head_name(head)
+    since = setup.defined_at.get(name)
+    if since is None or len(row.sides) != 2 or not any(since < h < row.sides[0].offset for h in setup.headings):
+        return claims
+    side = row.sides[1]
+    try:
+        body = _parse(side.text, setup, side.line, side.column)
+    except ParseError:
+        return claims
+    if name in _reach(body, setup.definitions):
+        return claims
+    setup.redefinitions[id(row)] = Definition(head, body)
+    setup.defined_at[name] = row.sides[0].offset
+    return [_Claim(row, row.sides[0], row.sides[1], definition=True)]
 
 
 def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool) -> StepResult:
@@ -360,6 +401,9 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool) -> S
         rhs = _parse(right.text, setup, right.line, right.column)
     except Unsupported as exc:
         return StepResult(status="unverified", reason=f"unsupported: {exc}", **base)
+    except ParseError as exc:   # one unreadable line leaves the rest of the document judged
+        setup.read_errors.append(exc)
+        return StepResult(status="unverified", reason=f"cannot read this step: {exc}", **base)
     problem = _undefined_derivative(lhs, setup) or _undefined_derivative(rhs, setup) or _undefined_name(lhs, rhs, setup)
     if problem:
         return StepResult(status="unverified", reason=problem, **base)
@@ -377,9 +421,15 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool) -> S
     except (ArithmeticError, TypeError, ValueError, RecursionError, AttributeError, NotImplementedError) as exc:
         return StepResult(status="unverified", reason=f"the verifier could not evaluate this step ({type(exc).__name__}: {exc})", **base)
     if verdict.status == "verified":
-        return StepResult(status="ok", reason=verdict.detail, **base)
+        generic = sorted(n for n in setup.generic if n in _reach(parsed[0], {}) | _reach(parsed[1], {}))
+        note = "".join(f"{n} is any differentiable function of {setup.generic[n]}; " for n in generic)
+        return StepResult(status="ok", reason=note + verdict.detail, **base)
+    if verdict.status == "unconfirmed" and "logarithm" in verdict.detail and setup.hot:
+        hot = onehot.at_written_index(lhs, rhs, ctx, setup.hot)   # p_j log p_j of a one-hot p: 0 log 0
+        if hot is not None:
+            return StepResult(status="ok", reason=hot, **base)
     if verdict.status == "refuted":
-        hot = onehot.at_written_index(lhs, rhs, ctx)   # "p is one-hot" and the text writes p_k: its 1 is at k
+        hot = onehot.at_written_index(lhs, rhs, ctx, setup.hot)   # "p is one-hot" and the text writes p_k: its 1 is at k
         if hot is not None:
             return StepResult(status="ok", reason=hot, **base)
         return StepResult(status="wrong", reason=_wrong_reason(verdict, ctx), counterexample=_flatten(verdict.counterexample, setup), **base)
@@ -460,7 +510,7 @@ def _context(lhs, rhs, row: Row, setup: _Setup, concrete: int | None, euler: boo
     if subs:
         lhs, rhs = lhs.xreplace(subs), rhs.xreplace(subs)
         defs = [Definition(d.head, d.body.xreplace(subs)) for d in defs]
-    free = _free_index_names(lhs) | _free_index_names(rhs)
+    free = {str(s) for s in _free_indices(lhs) | _free_indices(rhs)}   # a \sum's own k takes no case
     conds = []
     for (a, b), op in zip(row.conditions, row.condition_ops):
         if a in free and b in free:
@@ -471,10 +521,6 @@ def _context(lhs, rhs, row: Row, setup: _Setup, concrete: int | None, euler: boo
                   sizes=GENERAL_SIZES, time_limit=STEP_SECONDS)
     return ctx, lhs, rhs
 
-
-def _free_index_names(e) -> set[str]:
-    # atoms, not free_symbols: Derivative(q_k, a_i).free_symbols drops the i of its variable
-    return {str(s) for s in e.atoms(sp.Symbol) if s.is_integer}
 
 
 def _domains(lhs, rhs, defs, setup: _Setup) -> dict:

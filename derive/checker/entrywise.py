@@ -129,7 +129,8 @@ def judge(claim, setup, concrete, euler, ref=None):
     if any(r is not None and p is None for r, p in zip(readers, placed)):
         return StepResult(status="unverified", reason="the pattern of this written-out array cannot be read (an elision between entries with no index)", **base)
     # a name = a written vector of its own entries (z = [z_1, ..., z_n]) only names the vector
-    if readers[0] is None and isinstance(exprs[0], sp.Symbol) and str(exprs[0]) not in setup.definitions:
+    if readers[0] is None and isinstance(exprs[0], sp.Symbol) and (
+            str(exprs[0]) not in setup.definitions or setup.definitions[str(exprs[0])].indices):
         return StepResult(status="definition", reason=f"names the vector of the {exprs[0]}_i", **base)
     all_pos = [p for cells in placed if cells for key, _ in cells for p in key if p is not None]
     Ks = sizes_for(all_pos)

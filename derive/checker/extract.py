@@ -122,6 +122,9 @@ def extract(text: str, fmt: str) -> Document:
         for name, off in prose.one_hot_names(before):
             line, col = lines.at(prev_end + off)
             items.append((prev_end + off, Declaration("assume", f"{name} one-hot", line, col)))
+        for name, letter, off in prose.hot_indices(before):
+            line, col = lines.at(prev_end + off)
+            items.append((prev_end + off, Declaration("hot", f"{name} {letter}", line, col)))
         prev_end = b_end
         if ctx.conditions:
             if not in_cases:
@@ -184,11 +187,24 @@ def _depth_scan(s: str):
     depth = 0
     i = 0
     n = len(s)
+    prev = ""
     while i < n:
         c = s[i]
         if c == "\\":
             m = re.match(r"\\(begin|end)\s*\{[^{}]*\}|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|\\.", s[i:])
             tok = m.group(0) if m else "\\"
+            before, prev = prev, tok
+            # 1\{k = i\} (an indicator) is a group; \left\{ ... \right. is counted by \left alone
+            if tok == "\\{" and before != "\\left" and "\\}" in s[i:]:
+                yield i, depth
+                depth += 1
+                i += 2
+                continue
+            if tok == "\\}" and before != "\\right" and depth > 0:
+                depth -= 1
+                yield i, depth
+                i += 2
+                continue
             if tok.startswith("\\begin") or tok == "\\left":
                 yield i, depth
                 depth += 1
@@ -261,12 +277,23 @@ def _block_rows(body: str, start: int, lines: _Lines, last: Side | None) -> list
     body = _mask(_mask(body, _TEX_COMMENT_RE), _NOISE_RE)
     body = _unwrap(body)
     rows: list[Row] = []
+    case: tuple = ()   # "if i \neq j:" on a row of its own holds for the rows below it
     for a, b in _split_top(body, _ROW_SEP):
+        m = _CASE_ROW_RE.match(body[a:b])
+        if m and m.group(1) != m.group(3):
+            case = ((m.group(1), m.group(3)), "=" if m.group(2) in ("=", "==") else "!=")
+            continue
         for row in _row(body[a:b], start + a, lines, last):
+            if case and not row.conditions:
+                row = dataclasses.replace(row, conditions=(case[0],), condition_ops=(case[1],))
             rows.append(row)
             if row.sides and not row.note:
                 last = row.sides[-1]
     return rows
+
+
+_CASE_ROW_RE = re.compile(r"^(?:\s|&|\\[:,;! ]|\\quad|\\qquad)*(?:if|when|for|case|当|若)?(?:\s|&|\\[:,;! ])*"
+                          r"([a-zA-Z])\s*(==|=|\\neq|\\ne|\\not\s*=)\s*([a-zA-Z])(?:\s|&|\\[:,;! ]|:|,|时)*$")
 
 
 _CASES_RE = re.compile(

@@ -14,8 +14,50 @@ _DERIV_LETTERS_RE = re.compile(r"\\frac\s*\{\s*\\partial\s*([A-Za-z])\s*\}\s*\{\
 _SOFTMAX_RE = re.compile(r"(?:\\text|\\operatorname|\\mathrm)?\s*\{?\s*softmax\s*\}?\s*(?:\\left)?\(\s*(?:\\mathbf\s*\{?\s*)?(\\?[A-Za-z]+)\s*\}?\s*(?:\\right)?\)\s*_\s*(\{[^{}]*\}|[A-Za-z])")
 _SOFTMAX_ENTRY_RE = re.compile(r"(?:\\text|\\operatorname|\\mathrm)?\s*\{?\s*softmax\s*\}?\s*\(\s*(\\?[A-Za-z]+)\s*_\s*(\{[^{}]*\}|[A-Za-z])\s*\)")
 # f(x)_i, y_i(z_i), J(\theta): a name followed by its arguments (names only), read as the name
-_CALL_RE = re.compile(r"(?<![\\A-Za-z_^])(\\(?:phi|varphi|psi)|\\(?:text|operatorname|mathrm)\s*\{[A-Za-z ]+\}|[A-Za-z]+)(\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\((\s*(?:\\mathbf\s*\{?\s*|\\hat\s*\{?\s*)?(?:\\[A-Za-z]+|[A-Za-z])\s*\}?(?:_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\s*(?:,\s*(?:\\mathbf\s*\{?\s*|\\hat\s*\{?\s*)?(?:\\[A-Za-z]+|[A-Za-z])\s*\}?\s*)*)\)")
+_CALL_RE = re.compile(r"(?<![\\A-Za-z_^])(\\(?:phi|varphi|psi)|\\(?:text|operatorname|mathrm)\s*\{[A-Za-z ]+\}|[A-Za-z]+)(\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\((\s*(?:\\mathbf\s*\{?\s*|\\hat\s*\{?\s*)?(?:\\[A-Za-z]+|[A-Za-z])\s*\}?(?:_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\s*(?:,\s*(?:\\mathbf\s*\{?\s*|\\hat\s*\{?\s*)?(?:\\[A-Za-z]+|[A-Za-z]+)\s*\}?\s*)*)\)")
 _FREE_LETTERS = "uvwrq"
+_BRACKET_INDEX_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z])\s*\[\s*([A-Za-z]+)\s*\]")
+_INDICATOR_RE = re.compile(r"(?<![0-9.])1\s*\\\{\s*([a-z])\s*=\s*([a-z])\s*\\\}")
+# y_{k=i} is y_i; y_{k \not= i} is y_k (its case is stated beside it)
+_SUB_EQ_RE = re.compile(r"(?<!sum)(?<!prod)(?<!limits)(?<!\s)_\s*\{\s*([a-z])\s*(=|\\not\s*=|\\neq|\\ne)\s*([a-z])\s*\}")
+_LEAD_RE = re.compile(r"^\s*\\(therefore|because|Rightarrow|implies|Longrightarrow)(?![a-zA-Z])")
+_LN_RE = re.compile(r"(?<![\\A-Za-z])ln(?=\s*[\\({])")
+
+
+def _over(text: str) -> str:
+    """{a \\over b} -> \\frac{a}{b} (plain TeX fractions), innermost groups first."""
+    for _ in range(20):
+        m = re.search(r"\\over(?![a-zA-Z])", text)
+        if not m:
+            return text
+        depth, start = 0, -1
+        for pos in range(m.start() - 1, -1, -1):
+            ch = text[pos]
+            if ch == "}" and text[pos - 1:pos] != "\\":
+                depth += 1
+            elif ch == "{" and text[pos - 1:pos] != "\\":
+                if depth == 0:
+                    start = pos
+                    break
+                depth -= 1
+        if start < 0:
+            return text
+        depth, end = 0, -1
+        for pos in range(m.end(), len(text)):
+            ch = text[pos]
+            if ch == "{" and text[pos - 1:pos] != "\\":
+                depth += 1
+            elif ch == "}" and text[pos - 1:pos] != "\\":
+                if depth == 0:
+                    end = pos
+                    break
+                depth -= 1
+        if end < 0:
+            # the whole side is the group: {a \over b} with its closing brace cut off by the extractor
+            end = len(text)
+        num, den = text[start + 1:m.start()], text[m.end():end]
+        text = text[:start] + rf"\frac{{{num}}}{{{den}}}" + text[end + 1:]
+    return text
 
 
 def _fresh(text: str) -> str:
@@ -34,9 +76,23 @@ def _softmax_entry(base: str, sub: str, text: str) -> str:
     return rf"\frac{{e^{{{base}_{{{inner}}}}}}}{{\sum_{{{u}}} e^{{{base}_{{{u}}}}}}}"
 
 
-def normalize(text: str, vectors: frozenset = frozenset()) -> str:
-    """The same math in the notation our grammar reads; `vectors` are names also written with subscripts."""
+def index_words(math: str) -> dict[str, str]:
+    """x[class], y[j]: words used as indices in brackets, each given a letter the document does not use."""
+    words = sorted(set(re.findall(r"(?<![\\A-Za-z])[A-Za-z]\s*\[\s*([A-Za-z]{2,})\s*\]", math)))
+    free = [c for c in "uvwrqo" if not re.search(rf"(?<![\\A-Za-z]){c}(?![A-Za-z])", math)]
+    return dict(zip(words, free))
+
+
+def normalize(text: str, vectors: frozenset = frozenset(), words: dict | None = None) -> str:
+    """The same math in the notation our grammar reads; `vectors` are names also written with subscripts,
+    `words` the letters standing for index words (x[class])."""
+    text = _BRACKET_INDEX_RE.sub(lambda m: f"{m.group(1)}_{{{(words or {}).get(m.group(2), m.group(2))}}}", text)
     text = re.sub(r"\\ell(?![a-zA-Z])", r"\\mathit{ell}", text)   # \ell_j: a name the grammar reads as a word
+    text = _INDICATOR_RE.sub(r"\\delta_{\1\2}", text)                # 1\{k = i\}: the indicator of k = i
+    text = _SUB_EQ_RE.sub(lambda m: "_{" + (m.group(3) if m.group(2) == "=" else m.group(1)) + "}", text)
+    text = _over(text)
+    text = _LEAD_RE.sub("", text)
+    text = _LN_RE.sub(r"\\ln", text)
     if "&amp;" in text:
         text = text.replace("&amp;", "&")
     text = _BOLD_HAT_RE.sub(r"\\hat{\1}_\2", text)

@@ -6,10 +6,12 @@ import dataclasses
 import sympy as sp
 
 from ..calculus.evaluate import Definition
+from ..calculus.indexed import delta_contraction, rewrite
+from ..calculus.symbols import index
 from ..verify import verify
 
 
-def at_written_index(lhs, rhs, ctx) -> str | None:
+def at_written_index(lhs, rhs, ctx, known: dict | None = None) -> str | None:
     """The verifier's reason when the claim holds with each one-hot vector's 1 at the free index it is
     written with (H(p, q) = -p_k log q_k for a one-hot p); None when no such reading makes it hold."""
     hot = {name for name, dom in ctx.domains if dom == "one-hot"}
@@ -23,6 +25,9 @@ def at_written_index(lhs, rhs, ctx) -> str | None:
                 if isinstance(t, sp.Symbol) and t.is_integer and t in _free(lhs) | _free(rhs):
                     written.setdefault(str(x.base.label), set()).add(t)
     chosen = {n: next(iter(ts)) for n, ts in written.items() if len(ts) == 1}
+    for n, letter in (known or {}).items():   # "不妨设 p_k = 1": the text names the hot index
+        if n in hot and n not in chosen:
+            chosen[n] = index(letter)
     if not chosen:
         return None
     # the hot index is free in the claim: scalars defined through the vector (H := -sum p_i log q_i) are
@@ -35,6 +40,8 @@ def at_written_index(lhs, rhs, ctx) -> str | None:
         return sp.KroneckerDelta(x.indices[0], chosen[str(x.base.label)])
     pick = lambda x: isinstance(x, sp.Indexed) and str(x.base.label) in chosen and len(x.indices) == 1  # noqa: E731
     lhs, rhs = lhs.replace(pick, hot_at), rhs.replace(pick, hot_at)
+    # sum_j delta_jk f(j) = f(k): also keeps 0 log 0 out of the evaluator (p_j log p_j at p_j = 0)
+    lhs, rhs = rewrite(lhs, delta_contraction), rewrite(rhs, delta_contraction)
     defs = tuple(Definition(d.head, d.body.replace(pick, hot_at)) for d in ctx.definitions if not isinstance(d.head, sp.Symbol))
     domains = tuple((n, d) for n, d in ctx.domains if n not in chosen)
     verdict = verify(lhs, rhs, dataclasses.replace(ctx, definitions=defs, domains=domains))

@@ -54,6 +54,16 @@ def before_display(prose: str, line_of) -> Context:
         op = "=" if m.group(2) in ("=", "==") else "!="
         conds.append((m.group(1), op, m.group(3)))
         where = start + a
+    if not conds:   # a case as its own line: "1. \\(k = i\\)" or "$i = j$", then a sentence, then the display
+        for lm in re.finditer(r"(?m)^[ \t>*-]*(?:\d+[.)]\s*|case\s*)?(.+?)[ \t:,.]*$", prose):
+            pieces_here = list(_math_pieces(lm.group(1)))
+            if len(pieces_here) == 1 and pieces_here[0][0] == 0 and pieces_here[0][1] == len(lm.group(1)):
+                m = _COND_RE.match(pieces_here[0][2])
+                if m and m.group(1) != m.group(3):
+                    op = "=" if m.group(2) in ("=", "==") else "!="
+                    conds, where = [(m.group(1), op, m.group(3))], lm.start(1)
+        if conds:
+            start = 0
     size = 2 if _BINARY_RE.search(sentence) else None
     if size and not where:
         where = start + _BINARY_RE.search(sentence).start()
@@ -81,4 +91,17 @@ def one_hot_names(prose: str) -> list[tuple[str, int]]:
                 out.append((k.group(1), m.start()))
             continue
         out.append((names[-1][1], window_start + names[-1][0]))
+    return out
+
+
+_HOT_RE = re.compile(r"^\s*([A-Za-z])\s*_\s*\{?\s*([a-z])\s*\}?\s*=\s*1\s*$")
+
+
+def hot_indices(prose: str) -> list[tuple[str, str, int]]:
+    """(name, letter, offset) for "let $p_k = 1$" in prose: the index where a one-hot vector has its 1."""
+    out = []
+    for a, _, math in _math_pieces(prose):
+        m = _HOT_RE.match(math)
+        if m:
+            out.append((m.group(1), m.group(2), a))
     return out

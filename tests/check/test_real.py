@@ -146,3 +146,22 @@ def test_a_gradient_written_as_a_row_times_the_jacobian():
     text = SOFTMAX + "$$L = -\\sum_{k=1}^{K} y_k \\log a_k$$\n\n" \
         "$$\\frac{\\partial L}{\\partial \\mathbf z} = \\frac{\\partial L}{\\partial \\mathbf a}\\frac{\\partial \\mathbf a}{\\partial \\mathbf z}$$\n"
     assert check(text, fmt="md").steps[-1].status == "ok"
+
+
+def test_per_line_reading_plain_tex_fractions_and_indicators():
+    # 1\{k = i\}, y_{k=i} and {a \over b} as the 2016 post writes them; one wrong step on line 35
+    r = check(REAL / "zhu_2016_softmax_ce_en.md")
+    assert {s.line for s in r.steps if s.status == "wrong"} == {35}
+    assert not [s for s in r.steps if s.status == "unverified"]
+
+
+def test_an_exercise_redefines_a_under_a_new_heading_and_L_is_any_function():
+    r = check(REAL / "pku_homework_zh.md")
+    assert sorted({s.line for s in r.steps if s.status == "wrong"}) == [12, 30, 32, 35, 38]
+    assert any("any differentiable function of a" in s.reason for s in r.steps if s.status == "ok")
+
+
+def test_x_class_and_a_loss_named_Loss_differentiated_as_L():
+    r = check(REAL / "seed003_zh.md")
+    assert not [s for s in r.steps if s.status == "wrong"]
+    assert sum(s.status == "ok" for s in r.steps) >= 12
