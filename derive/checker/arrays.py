@@ -299,3 +299,41 @@ def elision_sizes(math: str, index_letters) -> list[str]:
             if letter not in summed and letter not in ("i", "j"):
                 out.append(letter)
     return out
+
+
+@dataclass(frozen=True)
+class Term:
+    sign: int
+    cell: Cell | None    # None: the elision (+ \cdots +)
+
+
+def read_elided_sum(text: str) -> tuple[Term, ...] | None:
+    """a_1 b_1 + a_2 b_2 + \\cdots + a_n b_n: the terms, or None when the side is not such a sum."""
+    raw = text
+    terms: list[Term] = []
+    depth, start, sign = 0, 0, 1
+    pos = 0
+
+    def close(end: int, next_sign: int):
+        nonlocal start, sign
+        piece = raw[start:end]
+        if piece.strip():
+            terms.append(Term(sign, None if is_dots(piece) else Cell(piece.strip(), start + len(piece) - len(piece.lstrip()))))
+        start, sign = end + 1, next_sign
+
+    while pos < len(raw):
+        ch = raw[pos]
+        if ch == "\\":
+            pos += 2
+            continue
+        if ch in "[({":
+            depth += 1
+        elif ch in "])}":
+            depth -= 1
+        elif depth == 0 and ch in "+-":
+            close(pos, 1 if ch == "+" else -1)
+        pos += 1
+    close(len(raw), 1)
+    if sum(t.cell is None for t in terms) != 1 or len(terms) < 3 or terms[-1].cell is None or terms[0].cell is None:
+        return None
+    return tuple(terms)

@@ -10,8 +10,9 @@ import sympy as sp
 from ..calculus.evaluate import Definition
 from ..calculus.symbols import index, indexed, size
 from ..errors import ParseError
-from ..verify import verify
-from .arrays import Array, NoEntry, Pos, entry, pivot_letter, positions, read_array, realise, sizes_for
+from ..verify import _free_indices, verify
+from .arrays import Array, NoEntry, Pos, entry, pivot_letter, positions, read_array, read_elided_sum, realise, sizes_for
+from .normalize import normalize
 from .parse import Unsupported
 
 
@@ -37,7 +38,7 @@ class _Softmax:
 
 
 def softmax_side(text: str) -> _Softmax | None:
-    m = _SOFTMAX_VEC_RE.fullmatch(text.strip().rstrip(".,;").strip())
+    m = _SOFTMAX_VEC_RE.fullmatch(normalize(text).strip().rstrip(".,;").strip())
     return _Softmax(m.group(1)) if m else None
 
 
@@ -101,11 +102,15 @@ def _negated(text: str) -> str:
 
 def judge(claim, setup, concrete, euler, ref=None):
     """A StepResult for a claim with an array on a side, or None when neither side is one."""
-    from .checker import StepResult, conditions_shown, _context, _flatten, _parse, _time_bound, _Timeout, STEP_SECONDS
+    from .checker import (StepResult, conditions_shown, _context, _flatten, _parse, _time_bound, _Timeout,
+                          _undefined_derivative, _undefined_name, STEP_SECONDS)
 
     row, left, right = claim.row, claim.left, claim.right
     arrays = [read_array(left.text), read_array(right.text)]
     if arrays == [None, None]:
+        sums = [read_elided_sum(left.text), read_elided_sum(right.text)]
+        if sums != [None, None]:
+            return _elided_sums(claim, sums, setup, concrete, euler)
         return _vector_function(claim, setup, concrete, euler)
     conds = conditions_shown(row)
     base = dict(line=right.line, column=right.column, lhs=left.text, rhs=right.text, conditions=conds, end=row.end)
@@ -181,6 +186,10 @@ def judge(claim, setup, concrete, euler, ref=None):
                         texts.append(None)
                     if len(values) != 2:
                         continue
+                    problem = (_undefined_derivative(values[0], setup) or _undefined_derivative(values[1], setup)
+                               or _undefined_name(values[0], values[1], setup))
+                    if problem:
+                        return StepResult(status="unverified", reason=f"entry {_label(key, size_name)}: {problem}", **base)
                     ctx, lv, rv = _context(values[0], values[1], row, setup, K, euler)
                     if pivots:   # k stands for its position, also inside l := -log a_k and y_i := delta_ik
                         lv, rv = lv.subs(pivots), rv.subs(pivots)   # subs: a \sum over k keeps its own k
@@ -223,10 +232,19 @@ def vector_definition(row, setup):
         name = _parse(head.text, setup, head.line, head.column)
     except ParseError:
         return None
+    if isinstance(name, sp.MatrixSymbol):   # \mathbf{z} = softmax(a) names the vector z too
+        name = sp.Symbol(name.name)
     if not isinstance(name, sp.Symbol) or str(name) in setup.definitions or str(name) in setup.size_names:
         return None
     sizes = {size(n) for n in setup.size_names}
     for side in row.sides[1:]:
+        soft = softmax_side(side.text)
+        if soft is not None and soft.name != str(name):   # z = softmax(a): z_i = e^{a_i} / sum_u e^{a_u}
+            i = index("i")
+            try:
+                return Definition(indexed(str(name))[i], _parse(soft.entry_text("i"), setup, side.line, side.column))
+            except ParseError:
+                return None
         got = read_array(side.text)
         if got is None or not got[0].is_vector:
             continue
@@ -305,3 +323,76 @@ def vector_claim(lhs, rhs, claim, setup, concrete, euler, base: dict):
     except (NoEntry, ArithmeticError, TypeError, ValueError):
         return None
     return StepResult(status="ok", reason=f"entry by entry ({checked} entries at K={', '.join(map(str, Ks))}; a gradient written as a row)", **base)
+
+
+def _elided_sums(claim, sums, setup, concrete, euler):
+    """t_1 + t_2 + \\cdots + t_n: the written terms at their positions, the hidden ones from the last term's
+    pattern (its position letter, absent from the first term, runs over the gap), compared at two sizes."""
+    from .checker import (StepResult, conditions_shown, _context, _parse, _time_bound, _Timeout, _undefined_derivative,
+                          _undefined_name, STEP_SECONDS)
+
+    row, left, right = claim.row, claim.left, claim.right
+    base = dict(line=right.line, column=right.column, lhs=left.text, rhs=right.text,
+                conditions=conditions_shown(row), end=row.end)
+    sizes_syms = {size(n) for n in setup.size_names}
+    try:
+        plans = []
+        for side, terms in zip((left, right), sums):
+            if terms is None:
+                plans.append(_parse(side.text, setup, side.line, side.column))
+                continue
+            vals = [None if t.cell is None else t.sign * _parse(t.cell.text, setup, *_line_col(side, t.cell.offset)) for t in terms]
+            first, last = vals[0], vals[-1]
+            letters = _free_indices(last) - _free_indices(first)   # not free_symbols: a Derivative hides its variable's index
+            if len(letters) != 1:
+                return StepResult(status="unverified", reason="the pattern of this elided sum cannot be read", **base)
+            plans.append((vals, letters.pop()))
+        written = max((vals.index(None) for p in plans if isinstance(p, tuple) for vals in [p[0]]), default=0)
+        Ks = (concrete,) if concrete is not None and concrete > written + 1 else (written + 2, written + 3)
+        with _time_bound(STEP_SECONDS):
+            for K in Ks:
+                values = []
+                for p in plans:
+                    if not isinstance(p, tuple):
+                        values.append(p)
+                        continue
+                    vals, letter = p
+                    gap = vals.index(None)
+                    after = len(vals) - gap - 1
+                    # the last written position before the gap, read from the terms themselves
+                    # (-y_1 + y_1^2/z_1 + y_2 z_1 + ...: two terms at position 1)
+                    shown = _positions(vals[:gap], vals[-1], letter) or [gap]
+                    total = sp.Add(*[v for v in vals[:gap]])
+                    total += sp.Add(*[vals[-1].subs(letter, m) for m in range(max(shown) + 1, K - after + 1)])
+                    total += sp.Add(*[v.subs(letter, K - (len(vals) - 1 - n)) if letter not in sizes_syms else v
+                                      for n, v in enumerate(vals[gap + 1:], start=gap + 1)])
+                    values.append(total)
+                problem = (_undefined_derivative(values[0], setup) or _undefined_derivative(values[1], setup)
+                           or _undefined_name(values[0], values[1], setup))
+                if problem:
+                    return StepResult(status="unverified", reason=problem, **base)
+                ctx, lv, rv = _context(values[0], values[1], row, setup, K, euler)
+                verdict = verify(lv, rv, ctx)
+                if verdict.status == "refuted":
+                    return StepResult(status="wrong", reason=f"the sides differ at K={K} (the elided terms read by the pattern of the last one)", **base)
+                if verdict.status != "verified":
+                    return StepResult(status="unverified", reason=verdict.detail, **base)
+    except ParseError as exc:
+        return StepResult(status="unverified", reason=f"cannot read this step: {exc}", **base)
+    except _Timeout:
+        return StepResult(status="unverified", reason=f"no verdict within {STEP_SECONDS:g} s", **base)
+    except (ArithmeticError, TypeError, ValueError, AttributeError) as exc:
+        return StepResult(status="unverified", reason=f"the elided sum could not be evaluated ({type(exc).__name__}: {exc})", **base)
+    return StepResult(status="ok", reason=f"the elided sum written out at K={', '.join(map(str, Ks))}", **base)
+
+
+def _positions(terms, template, letter) -> list[int]:
+    """The integer each written term has where the template has its position letter (y_3 z_1 -> 3)."""
+    slots = {(str(x.base.label), n) for x in template.atoms(sp.Indexed) for n, t in enumerate(x.indices) if t == letter}
+    out = []
+    for term in terms:
+        for x in term.atoms(sp.Indexed):
+            for n, t in enumerate(x.indices):
+                if (str(x.base.label), n) in slots and t.is_Integer:
+                    out.append(int(t))
+    return out

@@ -414,6 +414,8 @@ def _mask_text_prose(text: str) -> str:
         content = m.group(2).strip()
         if text[m.end():m.end() + 1] == "(":   # \text{cross entropy}(a, y): the name of a function
             return m.group(0)
+        if m.group(1) == "textbf" and re.fullmatch(r"[A-Za-z]", content):   # \textbf{z}: a bold vector
+            return m.group(0)
         if m.group(1) in ("mathrm", "text", "textrm") and content in _MATH_WORDS:
             return m.group(0)
         if m.group(1) == "mathrm":
