@@ -2,6 +2,8 @@
 
     python benchmarks/run.py            # the full run (plain SymPy at K = 16 takes minutes)
     python benchmarks/run.py --quick    # plain SymPy only up to K = 8
+    python benchmarks/run.py --verification   # also: every recipe at K = 3, 256, general K,
+                                              # time and steps proved (benchmarks/bench_verify.py)
 """
 from __future__ import annotations
 
@@ -84,6 +86,7 @@ def one(kind: str, K: str) -> None:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--verification", action="store_true", help="also the verification cost of every recipe")
     p.add_argument("--one", nargs=2, metavar=("KIND", "K"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.one:
@@ -107,6 +110,11 @@ def main() -> None:
     print("\nend to end (a new process each)")
     print(f"  derive --help                          {command('--help'):.3f}s")
     print(f"  derive render softmax-cross-entropy -K 3 {command('render', 'softmax-cross-entropy', '-K', '3', '-o', '/tmp/bench.tex'):.3f}s")
+    if args.verification:
+        import bench_verify
+
+        print("\nverification cost of every recipe (build + verify; proved = method symbolic)")
+        bench_verify.main([])
 
 
 if __name__ == "__main__":

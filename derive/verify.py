@@ -10,16 +10,13 @@ import mpmath
 import sympy as sp
 from sympy.matrices.expressions import MatrixExpr, MatrixSymbol
 
-from .calculus.evaluate import Definition, EvalError, Evaluator
+from .calculus import normal
+from .calculus.evaluate import Definition, EvalError, Evaluator, Undefined
 from .calculus.objects import Entrywise
 from .calculus.symbols import basic
 
 DPS = 60                 # working precision of the numeric test (digits)
-TOLERANCE = mpmath.mpf(10) ** -30
-GENERAL_SIZES = tuple(range(2, 9))
-MAX_COMBOS = 400         # free-index combinations checked per size before sampling them
-MAX_COMBOS_LARGE = 24    # the same for K > 8 (each check costs O(K)): boundary values + random ones
-MAX_COMBOS_HUGE = 8      # and for K > 64
+GENERAL_SIZES = tuple(range(2, 10)) + (16,)   # the K a general-K claim is checked at numerically
 DOMAINS = ("real", "positive", "unit", "simplex", "one-hot", "nonnegative", "sum-one")
 
 
@@ -65,11 +62,15 @@ class Verdict:
 def verify(lhs, rhs, ctx: Context) -> Verdict:
     """Decide lhs = rhs under ctx. Never says "verified" without a passed test."""
     lhs, rhs = _basic(lhs), _basic(rhs)
+    proof = normal.prove(lhs, rhs, ctx)
+    if proof is not None:
+        return Verdict("verified", "symbolic", proof)
     try:
-        if _symbolic_equal(lhs, rhs, ctx):
-            return Verdict("verified", "symbolic", "exact algebra (cancel/together/expand)")
+        exact = _exact(lhs, rhs, ctx)
     except (EvalError, TypeError, ValueError, RecursionError, sp.PolynomialError):
-        pass  # the cheap route is optional; the numeric test decides
+        exact = None  # the cheap route is optional; the numeric test decides
+    if exact is not None:
+        return exact
     return _numeric(lhs, rhs, ctx)
 
 
@@ -81,25 +82,58 @@ def _basic(x):
 _SYMBOLIC_MAX_OPS = 400
 
 
-def _symbolic_equal(lhs, rhs, ctx: Context) -> bool:
-    """Exact check for closed expressions (concrete K, no free indices, no derivatives)."""
-    if not isinstance(ctx.size, int) or _is_matrix(lhs) or _is_matrix(rhs):
-        return False
+def _exact(lhs, rhs, ctx: Context) -> Verdict | None:
+    """Closed forms (a concrete K, or no sums at all): proved when the difference cancels to 0,
+    refuted when it is a nonzero number (1 = 1 + 10^{-31}); None when this route cannot tell."""
+    if _is_matrix(lhs) or _is_matrix(rhs):
+        return None
     if any(side.has(sp.Derivative) for side in (lhs, rhs)):
-        return False  # derivatives are the numeric test's job (doit would misread held variables)
-    if any(dom not in ("real", "positive", "sum-one", "simplex") for _, dom in ctx.domains):
-        return False
+        return None  # derivatives are the numeric test's job (doit would misread held variables)
+    if not isinstance(ctx.size, int) and any(_reaches_sum(side, ctx) for side in (lhs, rhs)):
+        return None  # SymPy's summation of a general K can hang: the index normal form's job
     diff = _expand_definitions(lhs - rhs, ctx)
-    if diff is None or _free_indices(diff) or diff.has(sp.Derivative):
-        return False
+    if diff is None or diff.has(sp.Derivative) or (not isinstance(ctx.size, int) and diff.has(sp.Sum, sp.Product)):
+        return None
+    if isinstance(ctx.size, int) and _free_indices(diff):
+        return None
     for name, dom in ctx.domains:  # a sum-one constraint: eliminate the last component
-        if dom in ("sum-one", "simplex"):
+        if dom in ("sum-one", "simplex") and isinstance(ctx.size, int):
             base = sp.IndexedBase(name)
             last = base[ctx.size]
             diff = diff.xreplace({last: 1 - sum(base[k] for k in range(1, ctx.size))})
     if sp.count_ops(diff) > _SYMBOLIC_MAX_OPS:
-        return False
-    return sp.cancel(sp.together(sp.expand(diff))) == 0
+        return None
+    residue = sp.cancel(sp.together(sp.expand(diff)))
+    if residue == 0:
+        return Verdict("verified", "symbolic", "exact algebra (cancel/together/expand)")
+    if residue.is_Rational:
+        K = ctx.size if isinstance(ctx.size, int) else None
+        return Verdict("refuted", "symbolic", f"the sides differ by exactly {residue}",
+                       {"K": K, "indices": {}, "lhs": _exact_float(lhs, ctx), "rhs": _exact_float(rhs, ctx),
+                        "difference": _exact_float(residue, ctx)})
+    return None
+
+
+def _reaches_sum(e, ctx: Context) -> bool:
+    defs, seen, todo = ctx.defs(), set(), [e]
+    while todo:
+        x = todo.pop()
+        if x.has(sp.Sum, sp.Product):
+            return True
+        for atom in x.atoms(sp.Symbol, sp.Indexed):
+            name = str(atom.base.label) if isinstance(atom, sp.Indexed) else str(atom)
+            if name in defs and name not in seen:
+                seen.add(name)
+                todo.append(defs[name].body)
+    return False
+
+
+def _exact_float(x, ctx: Context):
+    try:
+        v = _expand_definitions(x, ctx)
+        return float(sp.N(v, 17)) if v is not None else None
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def _expand_definitions(e, ctx: Context, depth: int = 0):
@@ -127,72 +161,163 @@ def _expand_definitions(e, ctx: Context, depth: int = 0):
 
 
 # -- numeric route ----------------------------------------------------------------------------
-def _numeric(lhs, rhs, ctx: Context) -> Verdict:
+# The decision at one point compares the two sides at doubling precision. Rounding noise shrinks
+# as the precision grows (a true identity's difference falls by many orders of magnitude from one
+# level to the next); the difference of a false identity converges to a stable nonzero value (the
+# same to STABLE_DIGITS significant digits at two levels). Neither happening up to the last level
+# is "unconfirmed", never a guess. Numbers are never compared with an absolute tolerance.
+LEVELS = (DPS, 2 * DPS, 4 * DPS, 8 * DPS)
+STABLE_DIGITS = 10
+SAME, DIFFER, UNSURE = "same", "differ", "unsure"
+
+
+def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict:
     rng = random.Random(ctx.seed)
     deadline = time.monotonic() + ctx.time_limit
-    sizes = (ctx.size,) if isinstance(ctx.size, int) else ctx.sizes
     size_symbol = None if isinstance(ctx.size, int) else ctx.size
     free = sorted(_free_indices(lhs) | _free_indices(rhs), key=str)
     if size_symbol is not None:
         free = [s for s in free if s != size_symbol]
     leaves = _leaves([lhs, rhs], ctx, set(free) | ({size_symbol} if size_symbol else set()))
-    checked = 0
+    constants = _index_constants([lhs, rhs] + [d.body for d in ctx.definitions], set(free), size_symbol)
+    # a general K is also tried at each index constant written (y_{17}: K = 17 and 18), so the
+    # constant is inside the range at least once
+    sizes = (ctx.size,) if isinstance(ctx.size, int) else \
+        _general_sizes(tuple(ctx.sizes) + tuple(c + d for c in constants(0) if 2 <= c <= MAX_CONSTANT_SIZE for d in (0, 1)))
+    sizes = only_sizes or sizes
+    checked = undefined = 0
+    unsure: str | None = None
+    digits = LEVELS[-1]
     sampled = False
     for K in sizes:
-        combos = [c for c in itertools.product(range(1, K + 1), repeat=len(free))
-                  if _conditions_hold(ctx.conditions, dict(zip(free, c)))] if K ** len(free) <= 10 * MAX_COMBOS \
-            else _sample_combos(rng, K, free, ctx.conditions)
-        cap = MAX_COMBOS if K <= 8 else MAX_COMBOS_LARGE if K <= 64 else MAX_COMBOS_HUGE
-        if len(combos) > cap:
-            # the corners (indices 1 and K, equal and unequal) always, then random values
-            corners = [c for c in combos if set(c) <= {1, K}]
-            rest = [c for c in combos if c not in set(corners)]
-            combos, sampled = corners + rng.sample(rest, max(0, cap - len(corners))), True
-        # a general K is tried at seven sizes: the larger ones, which have the most index
+        combos, cut = _index_patterns(rng, free, K, constants(K), ctx.conditions)
+        sampled = sampled or cut
+        # a general K is tried at many sizes: the larger ones, which have the most index
         # combinations, get one point fewer
         points = ctx.points if size_symbol is None or K <= 4 else max(1, ctx.points - 1)
-        for _ in range(points):
-            values = _sample_leaves(rng, leaves, K, ctx)
-            ev = Evaluator(values, K, ctx.defs(), size_symbol, dps=DPS)
+        for point in range(points):
+            values = _sample_leaves(rng, leaves, K, ctx, point)
+            evaluators: dict[int, Evaluator] = {}
+
+            def at(dps, _values=values, _K=K, _evs=evaluators):
+                if dps not in _evs:
+                    _evs[dps] = Evaluator(_values, _K, ctx.defs(), size_symbol, dps=dps)
+                return _evs[dps]
+
             for combo in combos:
                 if time.monotonic() > deadline:
                     return Verdict("unconfirmed", None, f"time limit of {ctx.time_limit:g} s reached after {checked} numeric checks")
                 idx = dict(zip(free, combo))
+                probes = _probes(rng, lhs, rhs, at(LEVELS[0]), idx)
                 try:
-                    l, r = _compare_values(ev, lhs, rhs, idx, rng)
+                    outcome, l, r, why = _decide(at, lhs, rhs, idx, probes)
                 except EvalError as exc:
                     return Verdict("unconfirmed", None, f"no numeric value: {exc}")
+                if outcome is None:  # neither side has a value at this point
+                    undefined += 1
+                    continue
                 checked += 1
-                if not _close(l, r):
-                    return Verdict("refuted", "numeric", "the two sides differ",
-                                   _counterexample(K, idx, values, l, r, size_symbol))
+                if outcome == DIFFER:
+                    return Verdict("refuted", "numeric", why, _counterexample(K, idx, values, l, r, size_symbol))
+                if outcome == UNSURE:
+                    unsure = unsure or why
+                else:
+                    digits = min(digits, why)
+    if unsure:
+        return Verdict("unconfirmed", None, unsure)
     if checked == 0:
-        return Verdict("unconfirmed", None, "no index values satisfy the conditions")
-    where = f"K={sizes[0]}" if len(sizes) == 1 else f"K={sizes[0]}..{sizes[-1]}"
-    combos = (", sampled index values" if sampled else ", all index values") if free else ""
-    return Verdict("verified", "numeric", f"{checked} checks at random points, {where}{combos}, {DPS} digits")
+        why = "no index values satisfy the conditions" if not undefined else "neither side has a value at any point tried"
+        return Verdict("unconfirmed", None, why)
+    where = f"K = {sizes[0]}" if len(sizes) == 1 else "K = " + ", ".join(map(str, sizes))
+    combos = (", sampled index values" if sampled else ", all index patterns") if free else ""
+    return Verdict("verified", "numeric",
+                   f"checked at {checked} points, {where}{combos}; the sides agree to {digits // 2}+ digits (precision doubled from {DPS})")
 
 
-def _compare_values(ev: Evaluator, lhs, rhs, idx, rng):
+def _general_sizes(sizes) -> tuple:
+    """The K tried for a general K: the requested ones, every K up to 9, and a large one (16)."""
+    return tuple(sorted(set(sizes) | set(range(2, 10)) | {16}))
+
+
+def _decide(at, lhs, rhs, idx, probes):
+    """(outcome, lhs value, rhs value, detail) at one point, raising the precision until the sides
+    are separated (DIFFER) or their difference shrinks like rounding noise (SAME). outcome None:
+    neither side has a value here. For SAME the detail is the number of digits the sides agree to."""
+    history = []
+    for level, dps in enumerate(LEVELS):
+        ev = at(dps)
+        try:
+            l = _side_value(ev, lhs, idx, probes)
+        except Undefined as exc:
+            l = exc
+        try:
+            r = _side_value(ev, rhs, idx, probes)
+        except Undefined as exc:
+            r = exc
+        if isinstance(l, Undefined) and isinstance(r, Undefined):
+            return None, None, None, ""
+        if isinstance(l, Undefined) or isinstance(r, Undefined):
+            side, other = ("left", "right") if isinstance(l, Undefined) else ("right", "left")
+            return DIFFER, l if not isinstance(l, Undefined) else None, r if not isinstance(r, Undefined) else None, \
+                f"the {side} side has no value here ({l if isinstance(l, Undefined) else r}) but the {other} side has"
+        with mpmath.workdps(2 * dps):
+            d = l - r
+            scale = max(abs(l), abs(r))
+        history.append((dps, d, scale))
+        if level == 0:
+            continue
+        (p0, d0, _), (p1, d1, s1) = history[-2], history[-1]
+        with mpmath.workdps(2 * p1):
+            if d1 != 0 and d0 != 0 and abs(d1 - d0) <= mpmath.mpf(10) ** -STABLE_DIGITS * abs(d1):
+                return DIFFER, l, r, f"the two sides differ (by {mpmath.nstr(d1, 3)}, the same at {p0} and {p1} digits)"
+            # a difference seen to shrink like rounding noise; an exact 0 proves nothing (a term
+            # below the precision, as e^{-300} next to 1, is simply lost): go on to the next level
+            if d0 != 0 and (d1 == 0 or abs(d1) <= mpmath.mpf(10) ** (-(p1 - p0) // 2) * abs(d0)):
+                if abs(d1) <= mpmath.mpf(10) ** (-p1 // 2) * s1:
+                    return SAME, l, r, p1 // 2
+                if _shrinking(history[-3:]) and len(history) >= 3:
+                    # the sides' true value is far below the size of their terms (an identity
+                    # "X = 0" with cancellation): the difference fell like rounding noise twice
+                    return SAME, l, r, p0 // 2
+    p, d, s = history[-1]
+    with mpmath.workdps(2 * p):
+        if abs(d) <= mpmath.mpf(10) ** -(p - STABLE_DIGITS) * s:
+            return SAME, l, r, p - STABLE_DIGITS   # equal to the last digits even at the top level
+    return UNSURE, l, r, f"cannot separate the sides at {LEVELS[-1]} digits"
+
+
+def _shrinking(history) -> bool:
+    for (p0, d0, _), (p1, d1, _) in zip(history, history[1:]):
+        if d0 == 0 or not (d1 == 0 or abs(d1) <= mpmath.mpf(10) ** (-(p1 - p0) // 2) * abs(d0)):
+            return False
+    return True
+
+
+def _side_value(ev: Evaluator, side, idx, probes):
+    """One side as a number: a scalar, or a matrix/vector through the random probes u^T M w."""
+    if probes is None:
+        return ev.scalar(side, idx)
+    u, w = probes
+    if not _is_matrix(side):  # a scalar against a 1 x 1 matrix: probed the same way
+        with mpmath.workdps(ev.dps):
+            return u[0] * w[0] * ev.scalar(side, idx)
+    with mpmath.workdps(ev.dps):
+        if len(w) == 1:
+            return w[0] * ev.apply_t(side, u, idx)[0]
+        return mpmath.fsum(a * b for a, b in zip(u, ev.apply(side, w, idx)))
+
+
+def _probes(rng, lhs, rhs, ev: Evaluator, idx):
+    """Random vectors u, w for comparing matrices as u^T M w (the same at every precision)."""
     if not (_is_matrix(lhs) or _is_matrix(rhs)):
-        return ev.scalar(lhs, idx), ev.scalar(rhs, idx)
+        return None
     shape = ev.shape(lhs if _is_matrix(lhs) else rhs, idx)
     if _is_matrix(lhs) and _is_matrix(rhs) and ev.shape(rhs, idx) != shape:
         raise EvalError(f"the sides have different shapes {shape} and {ev.shape(rhs, idx)}")
-    # A random probe u^T M w: equal matrices give equal numbers; different ones almost never do.
-    # Vectors are probed from the left (a gradient then costs one directional derivative),
-    # matrices from the right (a Jacobian then costs one directional derivative).
-    u = [_rand(rng, -1, 1) for _ in range(shape[0])]
-    w = [_rand(rng, -1, 1) for _ in range(shape[1])]
-    with mpmath.workdps(DPS):
-        if shape[1] == 1:
-            return tuple(w[0] * ev.apply_t(side, u, idx)[0] for side in (lhs, rhs))
-        return tuple(mpmath.fsum(a * b for a, b in zip(u, ev.apply(side, w, idx))) for side in (lhs, rhs))
-
-
-def _close(l, r) -> bool:
-    with mpmath.workdps(DPS):
-        return abs(l - r) <= TOLERANCE * max(1, abs(l), abs(r))
+    # Equal matrices give equal numbers; different ones almost never do. Vectors are probed from
+    # the left (a gradient then costs one directional derivative), matrices from the right (a
+    # Jacobian then costs one directional derivative).
+    return [_rand(rng, -1, 1) for _ in range(shape[0])], [_rand(rng, -1, 1) for _ in range(shape[1])]
 
 
 def _is_matrix(e) -> bool:
@@ -207,15 +332,69 @@ def _conditions_hold(conditions, idx) -> bool:
     return True
 
 
-def _sample_combos(rng, K, free, conditions):
-    out = set()
-    for _ in range(50 * MAX_COMBOS):
-        c = tuple(rng.randint(1, K) for _ in free)
-        if _conditions_hold(conditions, dict(zip(free, c))):
-            out.add(c)
-        if len(out) >= MAX_COMBOS:
-            break
-    return sorted(out)
+MAX_PATTERNS = 2000
+MAX_CONSTANT_SIZE = 64   # an index constant up to this is also tried as K (beyond it: too costly)
+
+
+def _index_patterns(rng, free, K: int, constants: set, conditions) -> tuple[list, bool]:
+    """Every distinct index pattern at size K: each free index equal to 1, to K, to a constant of
+    the expression, to an earlier free index, or to a value distinct from all of those; for a
+    small K every combination. (combos, cut): cut when there were too many and some were left out."""
+    if not free:
+        return [()], False
+    if K ** len(free) <= 64:
+        combos = set(itertools.product(range(1, K + 1), repeat=len(free)))
+    else:
+        special = sorted({1, K} | {c for c in constants if 1 <= c <= K})
+        combos = set()
+
+        def extend(prefix):
+            if len(combos) > MAX_PATTERNS:
+                return
+            if len(prefix) == len(free):
+                combos.add(tuple(prefix))
+                return
+            used = set(prefix) | set(special)
+            fresh = [v for v in range(2, K) if v not in used]
+            options = set(special) | set(prefix)
+            if fresh:  # a generic value, away from the ends and the constants
+                options.add(fresh[rng.randrange(len(fresh))])
+            for v in sorted(options):
+                extend(prefix + [v])
+
+        extend([])
+    ok = sorted(c for c in combos if _conditions_hold(conditions, dict(zip(free, c))))
+    if len(ok) > MAX_PATTERNS:
+        return rng.sample(ok, MAX_PATTERNS), True
+    return ok, False
+
+
+def _index_constants(exprs, free: set, size_symbol):
+    """A function K -> the index values written in the expressions (17 in y_{17}, K - 1 in
+    delta_{i,K-1}), so that every pattern also tries a free index equal to each of them."""
+    found = set()
+    for root in exprs:
+        if not isinstance(root, sp.Basic):
+            continue
+        for x in sp.preorder_traversal(root):
+            if isinstance(x, sp.Indexed):
+                found.update(x.indices)
+            elif isinstance(x, sp.KroneckerDelta):
+                found.update(x.args)
+    exprs = []
+    for t in found:
+        t = basic(t)
+        if t.free_symbols <= ({size_symbol} if size_symbol is not None else set()):
+            exprs.append(t)
+
+    def at(K: int) -> set:
+        out = set()
+        for t in exprs:
+            v = t.xreplace({size_symbol: sp.Integer(K)}) if size_symbol is not None else t
+            if v.is_Integer:
+                out.add(int(v))
+        return out
+    return at
 
 
 def _free_indices(e) -> set:
@@ -286,7 +465,7 @@ def _rand(rng, lo, hi):
     return mpmath.mpf(lo) + (mpmath.mpf(hi) - lo) * mpmath.mpf(rng.getrandbits(133)) / 2 ** 133
 
 
-def _sample_leaves(rng, leaves: dict, K: int, ctx: Context) -> dict:
+def _sample_leaves(rng, leaves: dict, K: int, ctx: Context, point: int = 0) -> dict:
     domains = dict(ctx.domains)
     fixed = dict(ctx.values)
     out = {}
@@ -306,36 +485,54 @@ def _sample_leaves(rng, leaves: dict, K: int, ctx: Context) -> dict:
                            else {(name, ()): mpmath.mpf(vals)})
                 continue
             if arity == 0:
-                out[(name, ())] = _scalar_sample(rng, dom)
+                out[(name, ())] = _scalar_sample(rng, dom, point + len(out))
             elif arity == 1:
-                out.update({(name, (r + 1,)): v for r, v in enumerate(_vector_sample(rng, dom, K))})
+                out.update({(name, (r + 1,)): v for r, v in enumerate(_vector_sample(rng, dom, K, point))})
             else:
                 for r in range(1, K + 1):
-                    row = _vector_sample(rng, dom, K)
+                    row = _vector_sample(rng, dom, K, point)
                     out.update({(name, (r,) + (c + 1,)): v for c, v in enumerate(row)})
     return out
 
 
-def _scalar_sample(rng, dom):
+# A real variable is sampled over the reals: its sign alternates from one point to the next (so two
+# points give a negative and a positive value), its magnitude moves between moderate, large and
+# near zero. Positive values only where the domain says so.
+_MAGNITUDES = ((0.05, 2), (0.05, 2), (2, 30), (1e-4, 0.05))
+
+
+def _scalar_sample(rng, dom, n: int = 0):
     if dom in ("positive", "nonnegative"):
         return _rand(rng, 0.2, 2)
     if dom == "unit":
         return _rand(rng, 0.05, 0.95)
-    return _rand(rng, -2, 2)
+    lo, hi = _MAGNITUDES[n % len(_MAGNITUDES)]
+    return (-1 if n % 2 == 0 else 1) * _rand(rng, lo, hi)
 
 
-def _vector_sample(rng, dom, K):
+def _vector_sample(rng, dom, K, point: int = 0):
     if dom == "one-hot":
         c = rng.randrange(K)
         return [mpmath.mpf(int(r == c)) for r in range(K)]
     if dom in ("simplex", "sum-one"):
-        raw = [_rand(rng, 0.05, 1) for _ in range(K)]
+        # the sum is exactly 1 (the last entry is 1 minus the others, computed without rounding),
+        # so a claim that uses the constraint holds at every precision
         if dom == "sum-one":
             raw = [_rand(rng, -1, 1) for _ in range(K - 1)]
+        else:
+            raw = [_rand(rng, 0.05, 1) for _ in range(K)]
+            total = mpmath.fsum(raw)
+            raw = [x / total for x in raw[:-1]]
+        with mpmath.workprec(4096):
             return raw + [1 - mpmath.fsum(raw)]
-        s = mpmath.fsum(raw)
-        return [x / s for x in raw]
-    return [_scalar_sample(rng, dom) for _ in range(K)]
+    if dom in ("positive", "nonnegative", "unit"):
+        return [_scalar_sample(rng, dom) for _ in range(K)]
+    spread = 2 if point % 2 == 0 else 8  # the second point spreads the entries wider
+    return [_rand(rng, -spread, spread) for _ in range(K)]
+
+
+def _float(x):
+    return None if x is None else float(mpmath.nstr(x, 17))
 
 
 def _counterexample(K, idx, values, l, r, size_symbol) -> dict:
@@ -346,5 +543,8 @@ def _counterexample(K, idx, values, l, r, size_symbol) -> dict:
             vectors.setdefault(name, []).append(float(mpmath.nstr(v, 17)))
         else:
             scalars[name] = float(mpmath.nstr(v, 17))
-    return {"K": K, "indices": {str(k): v for k, v in idx.items()}, **vectors, **scalars,
-            "lhs": float(mpmath.nstr(l, 17)), "rhs": float(mpmath.nstr(r, 17))}
+    out = {"K": K, "indices": {str(k): v for k, v in idx.items()}, **vectors, **scalars, "lhs": _float(l), "rhs": _float(r)}
+    if l is not None and r is not None:
+        with mpmath.workdps(2 * DPS):
+            out["difference"] = _float(l - r)   # 1 against 1 + 10^-31 shows as 1 vs 1 otherwise
+    return out

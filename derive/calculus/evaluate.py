@@ -16,6 +16,11 @@ class EvalError(ArithmeticError):
     """An expression that has no finite value at the point (log of a negative, unknown leaf...)."""
 
 
+class Undefined(EvalError):
+    """The expression is outside its domain at this point (log of a non-positive number, 1/0, ...):
+    a fact about the point, unlike a missing value or an unsupported node."""
+
+
 @dataclass(frozen=True)
 class Definition:
     """head := body, where head is a Symbol (L) or an Indexed symbol (a[i]) with symbol indices."""
@@ -99,16 +104,16 @@ class Evaluator:
         if isinstance(e, sp.Pow):
             b, x = self._s(e.base, idx), self._s(e.exp, idx)
             if b == 0 and x < 0:
-                raise EvalError("division by zero")
+                raise Undefined("division by zero")
             if b < 0 and x != int(x):
-                raise EvalError("a fractional power of a negative number")
+                raise Undefined("a fractional power of a negative number")
             return b ** x
         if isinstance(e, sp.exp):
             return mpmath.exp(self._s(e.args[0], idx))
         if isinstance(e, sp.log):
             x = self._s(e.args[0], idx)
             if x <= 0:
-                raise EvalError("the logarithm of a number that is not positive")
+                raise Undefined("the logarithm of a number that is not positive")
             return mpmath.log(x)
         if isinstance(e, sigmoid):
             return 1 / (1 + mpmath.exp(-self._s(e.args[0], idx)))

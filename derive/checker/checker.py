@@ -547,7 +547,14 @@ def _wrong_reason(verdict, ctx) -> str:
     ce = verdict.counterexample or {}
     where = ", ".join(f"{k}={v}" for k, v in ce.get("indices", {}).items())
     k = ce.get("K")
-    return f"the sides differ at K={k}" + (f", {where}" if where else "") + f": {ce.get('lhs'):.6g} vs {ce.get('rhs'):.6g}"
+    at = (f" at K={k}" if k is not None else "") + (f", {where}" if where else "")
+    lhs, rhs = ce.get("lhs"), ce.get("rhs")
+    if lhs is None or rhs is None:  # one side has no value where the other has one
+        return f"{verdict.detail}{at}" + (f" ({lhs if lhs is not None else rhs:.6g})" if (lhs, rhs) != (None, None) else "")
+    shown = f"{lhs:.6g} vs {rhs:.6g}"
+    if f"{lhs:.6g}" == f"{rhs:.6g}" and ce.get("difference") is not None:
+        shown += f", a difference of {ce['difference']:.3g}"  # 1 against 1 + 10^-31
+    return f"the sides differ{at}: {shown}"
 
 
 def _flatten(ce: dict | None, setup: _Setup) -> dict | None:
@@ -557,7 +564,7 @@ def _flatten(ce: dict | None, setup: _Setup) -> dict | None:
     out: dict = {"K": ce.get("K")}
     out.update(ce.get("indices", {}))
     for k, v in ce.items():
-        if k in ("K", "indices", "lhs", "rhs") or k in setup.indices or k in setup.size_names or k == "e" and not isinstance(v, list):
+        if k in ("K", "indices", "lhs", "rhs", "difference") or k in setup.indices or k in setup.size_names or k == "e" and not isinstance(v, list):
             continue
         out[k] = v
     out["lhs"], out["rhs"] = ce.get("lhs"), ce.get("rhs")

@@ -31,6 +31,13 @@ class StopGradient(sp.Expr):
     def numeric_tangent(self, evaluator, idx, token):
         return mpmath.mpf(0)
 
+    # for the index normal form (derive/calculus/normal.py): its value, and its derivative 0
+    def symbolic_value(self):
+        return self.args[0]
+
+    def symbolic_derivative(self, variable):
+        return sp.Integer(0)
+
     def _derive_latex(self, printer):
         return rf"\operatorname{{sg}}\left({printer._print(self.args[0])}\right)"
 

@@ -50,7 +50,7 @@ def test_markdown_uses_only_what_katex_and_mathjax_share(lang):
 
 def test_text_is_plain_and_names_rule_and_status():
     txt = render(derived(*WORKED), "text", "en")
-    assert "[verified, numeric] quotient rule" in txt
+    assert "[verified, symbolic] quotient rule" in txt
     assert "$" not in txt and r"\text" not in txt
     assert "0.6604" in txt and "0.4147" in txt            # probabilities and loss of the seeds' example
 
