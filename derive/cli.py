@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from . import __version__
 from .errors import DeriveError, UsageError
-from .files import write_atomic
+from .files import check_output, write_atomic
 
 FORMAT_NAMES = ("latex", "latex-fragment", "markdown", "html", "json", "text")
 
@@ -177,14 +176,19 @@ def _write(d, args, fmt: str, out) -> int:
     if out is None:
         sys.stdout.write(text)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(out, text)
+        if args.output is None:  # output/ is made when there is something to write
+            try:
+                out.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UsageError(f"cannot make the directory {out.parent}: {exc.strerror or exc}") from None
+        real = _checked(out, args)
+        write_atomic(real, text)
         print(f"wrote {out}", file=sys.stderr)
         if args.pdf:
             from .render.pdf import compile_pdf
 
-            pdf = compile_pdf(out, args.lang)
-            print(f"wrote {pdf}", file=sys.stderr)
+            compile_pdf(real, args.lang, shown=out)
+            print(f"wrote {_pdf_name(out, real)}", file=sys.stderr)
     if not d.verified:
         from .pipeline import unconfirmed
 
@@ -195,23 +199,34 @@ def _write(d, args, fmt: str, out) -> int:
 
 
 def _output_path(args, ext: str, name: str) -> Path | None:
+    """Where render writes (None: standard output), checked before any work is done."""
     if args.output == "-":
+        if args.pdf:
+            raise UsageError("--pdf needs a file: give -o FILE.tex, not -o -")
         return None
     if args.output:
         out = Path(args.output)
     else:
         k = args.K if args.K not in (None, "") else "K"
         out = Path("output") / f"{name}-K{k}{'-' + args.lang if args.lang != 'en' else ''}.{ext}"
-    parent = out.parent if str(out.parent) else Path(".")
-    if args.output is None:
-        return out  # output/ is made when there is something to write
-    if not parent.is_dir():
-        raise UsageError(f"-o {out}: the directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise UsageError(f"-o {out}: the directory {parent} is not writable")
-    if out.is_dir():
-        raise UsageError(f"-o {out}: is a directory")
+        if not out.parent.is_dir():
+            return out  # output/ is made when there is something to write (then checked)
+    _checked(out, args)
     return out
+
+
+def _pdf_name(out: Path, real: Path) -> Path:
+    """The PDF as the user would name it: beside -o (beside the file -o links to, if a link)."""
+    return out.with_suffix(".pdf") if not out.is_symlink() else real.with_suffix(".pdf")
+
+
+def _checked(out: Path, args) -> Path:
+    """The resolved path to write: a regular file or a new name (files.check_output), and the PDF
+    beside it likewise."""
+    real = check_output(out, "-o", inside=args.templates)
+    if args.pdf:
+        check_output(real.with_suffix(".pdf"), "--pdf", inside=args.templates, shown=_pdf_name(out, real))
+    return real
 
 
 def cmd_check(args) -> int:

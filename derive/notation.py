@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields, replace
 from .errors import UsageError
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+MAX_NAME = 24  # "logits", "epsilon": a name, not a paragraph
 GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
     "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega",
@@ -43,6 +44,8 @@ class Notation:
             key, value = (s.strip() for s in part.split("=", 1))
             if key not in names:
                 raise UsageError(f"--notation: unknown name {key!r} (use {', '.join(sorted(names))})")
+            if key in changes:
+                raise UsageError(f"--notation: {key} given twice")
             changes[key] = value
         return replace(base, **changes).validated()
 
@@ -50,6 +53,8 @@ class Notation:
         values = [getattr(self, f.name) for f in fields(self)]
         for f in fields(self):
             v = getattr(self, f.name)
+            if len(v) > MAX_NAME:
+                raise UsageError(f"--notation: {f.name} is a name of {len(v)} characters (at most {MAX_NAME})")
             if not _NAME.match(v) or keyword.iskeyword(v) or (len(v) > 1 and v not in GREEK and f.name in "ijk"):
                 raise UsageError(f"--notation: {f.name}={v!r} is not a usable name (a letter, or a Greek name)")
             if v in RESERVED:

@@ -29,6 +29,7 @@ def parse_values(items: list[str] | dict[str, str] | None) -> dict[str, str]:
         key, raw = (s.strip() for s in item.split("=", 1))
         if key in out:
             raise UsageError(f"--values: {key} given twice")
+        rows_of(key, raw)  # numbers in rows of one length: refused before any deriving, not after
         out[key] = raw
     return out
 
@@ -107,7 +108,13 @@ class Worked:
         }
 
 
+OVERFLOW = ("--values: a computed value overflows double precision (beyond ±1.8e308); "
+            "use numbers of smaller magnitude")
+
+
 def _num(x: float) -> str:
+    if not math.isfinite(x):  # every shown number passes here; the JSON holds the same doubles
+        raise UsageError(OVERFLOW)
     if x == int(x) and abs(x) < 1e6:
         return str(int(x))
     return f"{x:.6f}" if abs(x) >= 1e-4 else f"{x:.4e}"
@@ -148,12 +155,13 @@ def worked_example(d: Derivation, recipe, values: dict[str, str]) -> Worked:
             loss = ev.scalar(sp.Symbol(n.loss)) if n.loss in d.context.defs() else mpmath.mpf(0)
             result = d.result if recipe.target != "none" else None
             grad = [row[0] for row in ev.matrix(_sized(result, d.K, K))] if result is not None else [mpmath.mpf(0)] * K
-            fd = _finite_difference_gradient(ev, n, K) if n.loss in d.context.defs() else grad
-            worst = max(abs(g - f) / max(1, abs(f)) for g, f in zip(grad, fd))
+            fd = _finite_difference_gradient(ev, n, K) if n.loss in d.context.defs() else None
     except EvalError as exc:
         raise UsageError(f"--values: no finite value at these numbers ({exc})") from None
-    digits = int(min(30, -mpmath.log10(worst))) if worst > 0 else 30
+    digits = gradient_agreement(grad, fd) if fd is not None else 30
     names = tuple(sorted({"z": n.logits, "y": n.target, "a": n.probs, "L": n.loss}.items()))
+    if not all(math.isfinite(float(x)) for x in (loss, *probs, *grad)):
+        raise UsageError(OVERFLOW)
     return Worked(tuple(z), tuple(y), ytext, tuple(float(p) for p in probs), float(loss),
                   tuple(float(g) for g in grad), digits, names)
 
@@ -163,12 +171,45 @@ def _sized(expr, size, K):
     return expr if isinstance(size, int) else expr.xreplace({size: sp.Integer(K)})
 
 
-def _finite_difference_gradient(ev: Evaluator, n, K: int):
-    """Central differences of the loss at raised precision: independent of the formula and of
-    the evaluator's forward-mode derivatives."""
-    L = sp.Symbol(n.loss)
-    return [ev.directional(lambda p, m, h: (p.scalar(L) - m.scalar(L)) / (2 * h), {(n.logits, (c + 1,)): 1}, {})
-            for c in range(K)]
+AXES_UP_TO = 16   # up to this K every entry of the gradient is checked on its own
+PROBES = 6        # beyond it, this many random directions (a wrong entry moves a random projection)
+
+
+def probe_directions(n: int) -> list[list[float]]:
+    """Directions along which the gradient is compared with finite differences of the loss.
+
+    Each difference evaluates the loss afresh (O(K)), so one per axis would make the check O(K^2):
+    K = 1024 took minutes. Up to AXES_UP_TO the axes, else PROBES seeded Gaussian directions.
+    """
+    if n <= AXES_UP_TO:
+        return [[1.0 if r == c else 0.0 for r in range(n)] for c in range(n)]
+    import random
+
+    rng = random.Random(n)  # seeded: the same input gives the same report
+    return [[rng.gauss(0, 1) for _ in range(n)] for _ in range(PROBES)]
+
+
+def _finite_difference_gradient(ev: Evaluator, n, K: int) -> list:
+    """Central differences of the loss at raised precision along probe_directions(K): independent
+    of the formula and of the evaluator's forward-mode derivatives."""
+    return fd_along(ev, sp.Symbol(n.loss), [(n.logits, (c + 1,)) for c in range(K)], probe_directions(K))
+
+
+def fd_along(ev: Evaluator, L, keys: list, directions: list[list[float]]) -> list:
+    """d/dt L(p + t w) by central differences, one value per direction w over the leaves `keys`."""
+    return [ev.directional(lambda p, m, h: (p.scalar(L) - m.scalar(L)) / (2 * h),
+                           {k: x for k, x in zip(keys, w) if x}, {}) for w in directions]
+
+
+def projected(gradient: list, directions: list[list[float]]) -> list:
+    """The gradient's component along each direction: what the finite differences measure."""
+    with mpmath.workdps(DPS):
+        return [mpmath.fsum(g * mpmath.mpf(x) for g, x in zip(gradient, w) if x) for w in directions]
+
+
+def gradient_agreement(gradient: list, fd: list) -> int:
+    """Digits to which a gradient (flattened) agrees with finite differences along probe_directions."""
+    return agreement(zip(projected(gradient, probe_directions(len(gradient))), fd))
 
 
 # -- the family's worked examples: batches (rows separated by ';'), parameters, PyTorch reductions --
@@ -241,7 +282,8 @@ def _rename(values: dict[str, str], n) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Sample:
-    """One sample evaluated through the derivation: probabilities, loss, gradient and its FD check."""
+    """One sample evaluated through the derivation: probabilities, loss, gradient and its FD check
+    (`fd`: finite differences along probe_directions(K), see gradient_agreement)."""
 
     probs: list
     loss: object
@@ -325,7 +367,7 @@ def single_example(d: Derivation, recipe, values: dict[str, str], extra: dict | 
             (rf"\frac{{\partial {n.loss}}}{{\partial \mathbf{{{n.logits}}}}}", vec_tex([float(g) for g in s.gradient])))
     data = {"logits": z[0], "target": y, "target_text": ytext, "probs": [float(p) for p in s.probs],
             "loss": float(s.loss), "gradient": [float(g) for g in s.gradient]}
-    return Example(rows, data, agreement(zip(s.gradient, s.fd)))
+    return Example(rows, data, gradient_agreement(s.gradient, s.fd))
 
 
 def weighted_batch_example(d: Derivation, recipe, values: dict[str, str], weight_name: str, weight=None,
@@ -362,7 +404,7 @@ def weighted_batch_example(d: Derivation, recipe, values: dict[str, str], weight
             s = evaluate_sample(d, z[r], t, {weight_name: w})
             loss += s.loss / denom
             grads.append([g / denom for g in s.gradient])
-            pairs += [(g / denom, f / denom) for g, f in zip(s.gradient, s.fd)]
+            pairs += zip(projected([g / denom for g in s.gradient], probe_directions(K)), [f / denom for f in s.fd])
     n = d.notation
     shown = [(rf"\mathbf{{{n.logits}}}", mat_tex(z)),
              (rf"\mathbf{{{n.target}}}", mat_tex(ys) if not by_index else

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import DeriveError, UsageError
 from .checker import CheckResult, check_document, parse_K
 from .extract import MAX_BYTES, extract
-from ..files import write_atomic
+from ..files import check_output, read_capped, write_atomic
 from .arguments import add_arguments  # noqa: F401  (the CLI's subparser)
 from .report import annotate, terminal, to_json
 
@@ -20,17 +20,7 @@ def read_input(file: str) -> tuple[str, str]:
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
         name = "<stdin>"
     else:
-        p = Path(file)
-        if p.is_dir():
-            raise UsageError(f"{file}: is a directory, not a .tex or .md file")
-        if not p.is_file():
-            raise UsageError(f"{file}: no such file")
-        if p.stat().st_size > MAX_BYTES:
-            raise UsageError(f"{file}: larger than {MAX_BYTES // 1_000_000} MB; a hand derivation should be far smaller")
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"{file}: cannot read ({exc.strerror})") from None
+        data = read_capped(file, MAX_BYTES)
         name = file
     if len(data) > MAX_BYTES:
         raise UsageError(f"{name}: larger than {MAX_BYTES // 1_000_000} MB")
@@ -71,6 +61,8 @@ def check(text_or_path: str | os.PathLike, *, K: int | str | None = None, define
 def main(args: argparse.Namespace) -> int:
     """Run `derive check`; returns 0 when every claimed step is confirmed, 1 when one is wrong or could
     not be verified (an unconfirmed step is never passed as true). DeriveError (exit 2) propagates."""
+    if args.annotate:  # checked before the work: never the input itself, a device or a directory
+        annotate_to = check_output(args.annotate, "--annotate", inputs=() if args.file == "-" else (args.file,))
     text, name = read_input(args.file)
     fmt = _format_of(name, text, getattr(args, "input_format", None))
     doc = extract(text, fmt)
@@ -79,7 +71,7 @@ def main(args: argparse.Namespace) -> int:
     if not any(hasattr(it, "sides") for it in doc.items):
         raise UsageError(f"{name}: no display math found (use align, equation, \\[ \\] or $$ $$)")
     if args.annotate:
-        write_atomic(args.annotate, annotate(result))
+        write_atomic(annotate_to, annotate(result))
     if args.json:
         sys.stdout.write(to_json(result))
     else:

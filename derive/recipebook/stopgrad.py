@@ -115,7 +115,7 @@ def example(d: Derivation, recipe, values) -> numeric.Example:
              (rf"\sum_{{j}} {n.probs}_{{j}} ({n.logits}_{{j}} - \sum_{{k}} {n.probs}_{{k}} {n.logits}_{{k}})", numeric._num(float(total))))
     data = {"logits": z, "target": y, "probs": f(s.probs), "loss": float(s.loss), "gradient": f(s.gradient),
             "gradient_full": f(full), "extra": f(extra), "extra_sum": float(total)}
-    return numeric.Example(shown, data, numeric.agreement(zip(full, s.fd)))
+    return numeric.Example(shown, data, numeric.gradient_agreement(full, s.fd))
 
 
 register(Recipe("stop-gradient-form", "cross-entropy",

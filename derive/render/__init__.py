@@ -8,7 +8,7 @@ import sympy as sp
 from jinja2 import TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
 
-from ..errors import RenderError, UsageError
+from ..errors import DeriveError, RenderError, UsageError
 from ..steps import Derivation
 from .environment import environment, messages
 from .katex import inline_assets
@@ -51,7 +51,12 @@ def render(d: Derivation, fmt: str = "latex", lang: str = "en", templates: str |
     context = view(d, msgs, fmt, lang)
     if fmt == "html":
         context = {**_escaped(context), "katex": inline_assets()}
-    return _render_template(env, _choose(env, name, lang), context)
+    chosen = _choose(env, name, lang)
+    if templates is None:
+        return _render_template(env, chosen, context)
+    from .contain import contained  # a user's templates: a child process under time and memory limits
+
+    return contained(lambda: _render_template(env, chosen, context), f"--templates {templates}")
 
 
 def notebook_latex(d: Derivation, lang: str = "en") -> str:
@@ -63,7 +68,7 @@ def notebook_latex(d: Derivation, lang: str = "en") -> str:
 def _render_template(env, name: str, context: dict) -> str:
     try:
         return env.get_template(name).render(**context)
-    except RenderError:
+    except DeriveError:  # ours, already one line (a refused template file, a limit)
         raise
     except Exception as exc:  # a template bug: name the template and line, not a traceback
         raise RenderError(_template_problem(exc, name)) from exc

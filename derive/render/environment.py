@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import cache
 from importlib import resources
@@ -12,6 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import UsageError
+from ..files import read_capped
 
 _TEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
                  "^": r"\textasciicircum{}", "_": r"\_", "~": r"\textasciitilde{}", "%": r"\%"}
@@ -33,6 +35,10 @@ def builtin_templates() -> Path:
     return Path(str(resources.files("derive.templates")))
 
 
+MAX_TEMPLATE_BYTES = 1_000_000   # one template or message catalogue of a --templates DIR
+MAX_CATALOGUE_DEPTH = 8          # ours nest 3 deep: {"rules": {"chain-rule": {"name": ...}}}
+
+
 def _loader(user: str | Path | None) -> jinja2.BaseLoader:
     base = jinja2.FileSystemLoader(str(builtin_templates()))
     if user is None:
@@ -40,7 +46,36 @@ def _loader(user: str | Path | None) -> jinja2.BaseLoader:
     p = Path(user)
     if not p.is_dir():
         raise UsageError(f"--templates {user}: not a directory")
-    return jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(p)), base])
+    return jinja2.ChoiceLoader([FolderLoader(p), base])
+
+
+class FolderLoader(jinja2.BaseLoader):
+    """A user's --templates DIR: only regular files that are really inside it (a symbolic link to
+    /etc/passwd is refused, not rendered), each at most MAX_TEMPLATE_BYTES."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+
+    def get_source(self, environment, template):
+        from jinja2.loaders import split_template_path
+
+        path = self.folder.joinpath(*split_template_path(template))  # refuses '..'
+        if not os.path.lexists(path):
+            raise jinja2.TemplateNotFound(template)
+        return user_file(self.folder, path).decode("utf-8", "replace"), str(path), lambda: True
+
+    def list_templates(self):
+        return sorted(str(p.relative_to(self.folder)) for p in self.folder.rglob("*.j2"))
+
+
+def user_file(folder: Path, path: Path) -> bytes:
+    """The bytes of a file of the user's --templates folder: refused when it is not a regular file
+    inside the folder (following links), or too large."""
+    real, root = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    shown = path.relative_to(folder) if path.is_relative_to(folder) else path
+    if root not in real.parents:
+        raise UsageError(f"--templates {folder}: {shown} leads outside the folder (to {real}); refused")
+    return read_capped(real, MAX_TEMPLATE_BYTES, shown=f"--templates {folder}: {shown}")
 
 
 def environment(fmt: str, user_templates: str | Path | None = None) -> jinja2.Environment:
@@ -100,7 +135,7 @@ def messages(lang: str, user_templates: str | Path | None = None) -> dict:
     --templates DIR/messages/LANG/*.json last (so it wins)."""
     out = _merge({}, _builtin_messages(lang))
     if user_templates is not None:
-        _merge(out, _read_catalogue(Path(user_templates) / "messages" / lang))
+        _merge(out, _read_catalogue(Path(user_templates) / "messages" / lang, root=Path(user_templates)))
     return out
 
 
@@ -109,14 +144,38 @@ def _builtin_messages(lang: str) -> dict:
     return _read_catalogue(builtin_templates() / "messages" / lang)
 
 
-def _read_catalogue(folder: Path) -> dict:
+def _read_catalogue(folder: Path, root: Path | None = None) -> dict:
+    """Every *.json of a folder merged; a user's (root: their --templates DIR) is read as untrusted."""
     out: dict = {}
     for p in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:
-            _merge(out, json.loads(p.read_text(encoding="utf-8")))
+            raw = user_file(root, p) if root is not None else p.read_bytes()
+            data = json.loads(raw.decode("utf-8"))
+        except RecursionError:
+            raise UsageError(f"{p}: not a message catalogue (nested too deeply)") from None
         except (ValueError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{p}: not a valid JSON message catalogue ({exc})") from None
+            raise UsageError(f"{p}: not a valid JSON message catalogue ({str(exc)[:200]})") from None
+        problem = _catalogue_problem(data)
+        if problem:
+            raise UsageError(f"{p}: not a message catalogue ({problem})")
+        _merge(out, data)
     return out
+
+
+def _catalogue_problem(data, depth: int = 0) -> str | None:
+    """Why data is not a catalogue: an object whose values are strings or such objects, not deep."""
+    if depth == 0 and not isinstance(data, dict):
+        return f"expected a JSON object of sentences, found {type(data).__name__}"
+    if depth > MAX_CATALOGUE_DEPTH:
+        return f"nested more than {MAX_CATALOGUE_DEPTH} levels deep"
+    for key, value in data.items():
+        if isinstance(value, dict):
+            problem = _catalogue_problem(value, depth + 1)
+            if problem:
+                return problem
+        elif not isinstance(value, (str, int, float, bool)):
+            return f"{str(key)[:40]!r} is {type(value).__name__}, not a sentence"
+    return None
 
 
 def _merge(into: dict, new: dict) -> dict:
