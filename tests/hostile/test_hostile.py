@@ -29,10 +29,9 @@ def results(request, tmp_path_factory):
         return {r.case.id: r for r in done}
 
 
-def _params():
-    for c in CASES:
-        marks = [pytest.mark.xfail(strict=True, reason=c.pending)] if c.pending else []
-        yield pytest.param(c, id=c.id, marks=marks)
+def _params() -> list:
+    return [pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=c.pending)] if c.pending else [])
+            for c in CASES]
 
 
 @pytest.mark.parametrize("case", _params())
