@@ -17,15 +17,20 @@ MAX_OUTPUT = 64_000_000           # characters of rendered text (a K = 1024 docu
 
 def time_limit() -> float:
     """$DERIVE_TEMPLATE_TIMEOUT seconds, else TIME_LIMIT."""
-    raw = os.environ.get(TIME_ENV, "").strip()
+    return env_seconds(TIME_ENV, TIME_LIMIT)
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A time limit given in an environment variable (seconds, up to an hour), else the default."""
+    raw = os.environ.get(name, "").strip()
     if not raw:
-        return TIME_LIMIT
+        return default
     try:
         value = float(raw)
     except ValueError:
         value = -1
     if not 0 < value <= 3600:
-        raise UsageError(f"{TIME_ENV}={raw[:40]!r}: expected a number of seconds between 0 and 3600")
+        raise UsageError(f"{name}={raw[:40]!r}: expected a number of seconds between 0 and 3600")
     return value
 
 
@@ -54,6 +59,9 @@ def contained(render, what: str) -> str:
     os.close(write_end)
     try:
         data, finished = _receive(read_end, pid, limit)
+    except BaseException:  # interrupted (Ctrl-C): the child must not outlive us
+        _reap(pid, kill=True)
+        raise
     finally:
         os.close(read_end)
     if not finished:
@@ -101,6 +109,8 @@ def _run(render, what: str) -> bytes:
         return f"E {type(exc).__name__}\n{exc}".encode("utf-8", "replace")
     except RecursionError:
         return f"E RenderError\n{what}: nested too deeply (recursion)".encode()
+    except Exception as exc:  # noqa: BLE001  (a bug of ours: still one line, in the parent)
+        return f"E RenderError\n{what}: {type(exc).__name__}: {exc}".encode("utf-8", "replace")
 
 
 def _out_of_memory(what: str) -> bytes:

@@ -11,8 +11,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..errors import RenderError, UsageError
+from ..errors import RenderError
 from ..files import write_atomic
+from .contain import env_seconds
 
 DEBIAN_PACKAGES = "texlive-latex-base texlive-latex-recommended latexmk lmodern (and texlive-xetex texlive-lang-chinese for zh)"
 TIMEOUT = 60           # seconds for the whole latexmk run; a K = 1024 document needs about 10
@@ -22,16 +23,7 @@ MAX_PDF_BYTES = 200_000_000
 
 def timeout() -> float:
     """The time limit of a TeX run: $DERIVE_TEX_TIMEOUT seconds, else TIMEOUT."""
-    raw = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not raw:
-        return TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1
-    if not 0 < value <= 3600:
-        raise UsageError(f"{TIMEOUT_ENV}={raw[:40]!r}: expected a number of seconds between 0 and 3600")
-    return value
+    return env_seconds(TIMEOUT_ENV, TIMEOUT)
 
 
 def compile_pdf(tex: Path, lang: str = "en", shown: str | os.PathLike | None = None) -> Path:
