@@ -285,7 +285,7 @@ def elision_sizes(math: str, index_letters) -> list[str]:
     they are sizes, unless used as a summation index."""
     summed = set(re.findall(r"\\sum\s*(?:\\limits)?\s*_\s*\{?\s*([A-Za-z])", math))
     out = []
-    for m in re.finditer(r"(?:\\[cvl]?dots|\\dotsc|\\dotsb)(?![a-zA-Z])\s*(?:,|&amp;|&|\\;|\\,|\s)*(.{0,80})", math):
+    for m in re.finditer(r"(?:\\[cvl]?dots|\\dotsc|\\dotsb|\.\.\.)(?![a-zA-Z])\s*(?:,|&amp;|&|\\;|\\,|\s)*(.{0,80})", math):
         tail = m.group(1)
         cell = re.split(r",|&|\\\\|\]|\)|\\end|\\right", tail, maxsplit=1)
         if len(cell) < 2:

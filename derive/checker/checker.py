@@ -116,6 +116,7 @@ class _Setup:
     hot: dict = field(default_factory=dict)              # one-hot name -> the index of its 1 ("p_k = 1")
     index_words: dict = field(default_factory=dict)      # x[class]: "class" -> a letter
     read_errors: list = field(default_factory=list)      # syntax errors of single steps
+    macros: tuple = ()                                   # (\sum_K, its body) defined in prose
 
     def pctx(self, line: int = 1, column: int = 1) -> ParseContext:
         sz = size(self.size_name)
@@ -127,7 +128,7 @@ def _prepare(text: str) -> str:
 
 
 def _parse(text: str, setup: _Setup, line: int, column: int):
-    return parse_latex(normalize(_prepare(text), setup.vectors, setup.index_words), setup.pctx(line, column))
+    return parse_latex(normalize(_prepare(text), setup.vectors, setup.index_words, setup.macros), setup.pctx(line, column))
 
 
 def _head_name(e) -> str | None:
@@ -241,6 +242,12 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
             elif it.kind == "assume":
                 name, dom = _assumption(it.text, setup, it.line, it.column)
                 setup.domains[name] = _merge_domain(setup.domains.get(name), dom)
+            elif it.kind == "prose-define":   # a definition in running text; never one the text's own display gives
+                with contextlib.suppress(ParseError):
+                    _declare_prose_definition(it.text, setup, it.line, it.column)
+            elif it.kind == "macro":   # "define $\sum_K = \sum_{j=1}^{K} \exp(\theta_j)$"
+                head, body = it.text.split("=", 1)
+                setup.macros = setup.macros + ((head.strip(), body.strip()),)
             elif it.kind == "hot":   # prose: "不妨设 $p_k=1$" for a one-hot p
                 name, letter = it.text.split()
                 setup.hot[name] = letter
@@ -290,6 +297,16 @@ def _size_name(K, file_K: list, uppers: list) -> str:
         counts = collections.Counter(uppers)
         return max(counts, key=lambda n: (counts[n], n.isupper()))
     return "K"
+
+
+def _declare_prose_definition(text: str, setup: _Setup, line: int, column: int) -> None:
+    sides, _ = _chain_sides(_prepare(text), 0, _Lines(text))
+    head = _parse(sides[0].text, setup, line, column)
+    body = _parse(sides[-1].text, setup, line, column)
+    name = _head_name(head)
+    if _definable(head, setup) and name not in setup.definitions and name not in _reach(body, setup.definitions) \
+            and not getattr(body, "is_Matrix", False):
+        setup.definitions[name] = Definition(head, body)
 
 
 def _declare_definition(text: str, setup: _Setup, line: int, column: int, steps: list, explicit: bool) -> None:
@@ -427,11 +444,11 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool) -> S
     if verdict.status == "unconfirmed" and "logarithm" in verdict.detail and setup.hot:
         hot = onehot.at_written_index(lhs, rhs, ctx, setup.hot)   # p_j log p_j of a one-hot p: 0 log 0
         if hot is not None:
-            return StepResult(status="ok", reason=hot, **base)
+            return StepResult(status=hot[0], reason=hot[1], **base)
     if verdict.status == "refuted":
         hot = onehot.at_written_index(lhs, rhs, ctx, setup.hot)   # "p is one-hot" and the text writes p_k: its 1 is at k
-        if hot is not None:
-            return StepResult(status="ok", reason=hot, **base)
+        if hot is not None and hot[0] == "ok":
+            return StepResult(status="ok", reason=hot[1], **base)
         return StepResult(status="wrong", reason=_wrong_reason(verdict, ctx), counterexample=_flatten(verdict.counterexample, setup), **base)
     return StepResult(status="unverified", reason=verdict.detail, **base)
 

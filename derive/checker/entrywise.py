@@ -42,6 +42,10 @@ def softmax_side(text: str) -> _Softmax | None:
     return _Softmax(m.group(1)) if m else None
 
 
+# Q = [q_{ik}]_{N \times K}: notation naming a matrix by its entries, nothing to compute
+_SHAPE_NOTATION_RE = re.compile(r"^\[[^\[\]]*\]\s*_\s*\{[^{}]*\\times[^{}]*\}$")
+
+
 class _Reader:
     """Parses cells of one side and says where each written entry sits."""
 
@@ -106,6 +110,10 @@ def judge(claim, setup, concrete, euler, ref=None):
                           _undefined_derivative, _undefined_name, STEP_SECONDS)
 
     row, left, right = claim.row, claim.left, claim.right
+    if any(_SHAPE_NOTATION_RE.match(side.text.strip()) for side in (left, right)):
+        base = dict(line=right.line, column=right.column, lhs=left.text, rhs=right.text,
+                    conditions=conditions_shown(row), end=row.end)
+        return StepResult(status="definition", reason="names a matrix by its entries and shape", **base)
     arrays = [read_array(left.text), read_array(right.text)]
     if arrays == [None, None]:
         sums = [read_elided_sum(left.text), read_elided_sum(right.text)]
@@ -145,6 +153,8 @@ def judge(claim, setup, concrete, euler, ref=None):
         Ks = (concrete,) if concrete >= Ks[0] else Ks
     size_name = setup.size_name
     checked = 0
+    wrongs: list = []      # every wrong written entry, reported together ("entry (2, 1) ..., entry (n, 1) ...")
+    first_ce: dict = {}
     try:
         with _time_bound(STEP_SECONDS):
             for K in Ks:
@@ -205,10 +215,12 @@ def judge(claim, setup, concrete, euler, ref=None):
                             hint = f": expected {_negated(written)}, written {written}"
                         elif written is not None:
                             hint = f": written {written}"
-                        ce = _flatten(verdict.counterexample, setup) or {}
-                        ce["entry"] = where
-                        return StepResult(status="wrong", reason=f"entry {where} is wrong{hint} (K={K})",
-                                          counterexample=ce, **base)
+                        if not wrongs:
+                            first_ce = _flatten(verdict.counterexample, setup) or {}
+                            first_ce["entry"] = where
+                        if all(w[0] != where for w in wrongs):
+                            wrongs.append((where, hint, K))
+                        continue
                     if verdict.status != "verified":
                         return StepResult(status="unverified", reason=f"entry {_label(key, size_name)}: {verdict.detail}", **base)
     except _Timeout:
@@ -217,6 +229,9 @@ def judge(claim, setup, concrete, euler, ref=None):
         return StepResult(status="unverified", reason=f"unsupported: entries of {exc}", **base)
     except (ArithmeticError, TypeError, ValueError, AttributeError, IndexError) as exc:
         return StepResult(status="unverified", reason=f"the written-out array could not be evaluated ({type(exc).__name__}: {exc})", **base)
+    if wrongs:
+        shown = "; ".join(f"entry {w}{h}" for w, h, _ in wrongs[:4]) + ("; ..." if len(wrongs) > 4 else "")
+        return StepResult(status="wrong", reason=f"{shown} (K={wrongs[0][2]})", counterexample=first_ce, **base)
     if not checked:
         return StepResult(status="unverified", reason="no entry of the written-out array could be compared", **base)
     where = f"K={Ks[0]}" if len(Ks) == 1 else f"K={Ks[0]}, {Ks[1]}"

@@ -26,7 +26,7 @@ _MATH_WORDS = {"softmax", "log", "exp", "ln", "sigmoid", "T", "d"}
 _SPACE_SEP_RE = re.compile(r"\\(quad|qquad)(?![a-zA-Z])")
 _COND_RE = re.compile(r"^\s*\$?\s*([a-zA-Z])\s*(=|\\neq|\\ne|\\not\s*=|≠)\s*([a-zA-Z])\s*\$?\s*[.,;]?\s*$")
 _COND_IN_TEXT_RE = re.compile(r"(?<![A-Za-z\\])([a-zA-Z])\s*(=|\\neq|\\ne(?![a-zA-Z])|\\not\s*=|≠)\s*([a-zA-Z])(?![A-Za-z])")
-_RANGE_RE = re.compile(r"^\s*[a-zA-Z]\s*=\s*(\d+\s*(\\sim|\\dots|\\ldots|\\cdots|,|$)|[a-zA-Z]\s*$)")
+_RANGE_RE = re.compile(r"^\s*(?:\\forall\s*)?[a-zA-Z]\s*=\s*(\d+\s*(\\sim|\\dots|\\ldots|\\cdots|,|$)|[a-zA-Z]\s*$)")
 _RELATION_RE = re.compile(r"(:=|\\coloneqq(?![a-zA-Z])|\\triangleq(?![a-zA-Z])|\\stackrel\s*\{[^{}]*\}\s*\{=\}|\\overset\s*\{[^{}]*\}\s*\{=\}|\\equiv(?![a-zA-Z])|=|\\approx(?![a-zA-Z])|\\simeq(?![a-zA-Z])|\\propto(?![a-zA-Z])|\\leq?(?![a-zA-Z])|\\geq?(?![a-zA-Z])|\\leqslant|\\geqslant|<|>|\\neq(?![a-zA-Z])|\\ne(?![a-zA-Z]))")
 
 
@@ -122,6 +122,10 @@ def extract(text: str, fmt: str) -> Document:
         for name, off in prose.one_hot_names(before):
             line, col = lines.at(prev_end + off)
             items.append((prev_end + off, Declaration("assume", f"{name} one-hot", line, col)))
+        for kind, text_, off in prose.inline_definitions(before):
+            line, col = lines.at(prev_end + off)
+            # "in this case K = 3" describes the whole text, not only what follows it
+            items.append((-1 if kind == "K" else prev_end + off, Declaration(kind, text_, line, col)))
         for name, letter, off in prose.hot_indices(before):
             line, col = lines.at(prev_end + off)
             items.append((prev_end + off, Declaration("hot", f"{name} {letter}", line, col)))

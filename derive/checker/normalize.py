@@ -16,6 +16,8 @@ _SOFTMAX_ENTRY_RE = re.compile(r"(?:\\text|\\operatorname|\\mathrm)?\s*\{?\s*sof
 # f(x)_i, y_i(z_i), J(\theta): a name followed by its arguments (names only), read as the name
 _CALL_RE = re.compile(r"(?<![\\A-Za-z_^])(\\(?:phi|varphi|psi)|\\(?:text|operatorname|mathrm)\s*\{[A-Za-z ]+\}|[A-Za-z]+)(\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\((\s*(?:\\mathbf\s*\{?\s*|\\hat\s*\{?\s*)?(?:\\[A-Za-z]+|[A-Za-z])\s*\}?(?:_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\s*(?:,\s*(?:\\mathbf\s*\{?\s*|\\hat\s*\{?\s*)?(?:\\[A-Za-z]+|[A-Za-z]+)\s*\}?\s*)*)\)")
 _FREE_LETTERS = "uvwrq"
+_JAC_RE = re.compile(r"(?<![\\A-Za-z])J_\s*\{?\s*([a-z])\s*\}?\s+([a-z])(?![A-Za-z_])")
+_NABLA_ROW_RE = re.compile(r"\\nabla\s*_\s*\{\s*([A-Za-z])\s*_\s*\{?\s*([a-z])\s*\}?\s*\}")
 _BRACKET_INDEX_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z])\s*\[\s*([A-Za-z]+)\s*\]")
 _INDICATOR_RE = re.compile(r"(?<![0-9.])1\s*\\\{\s*([a-z])\s*=\s*([a-z])\s*\\\}")
 # y_{k=i} is y_i; y_{k \not= i} is y_k (its case is stated beside it)
@@ -80,14 +82,26 @@ def index_words(math: str) -> dict[str, str]:
     """x[class], y[j]: words used as indices in brackets, each given a letter the document does not use."""
     words = sorted(set(re.findall(r"(?<![\\A-Za-z])[A-Za-z]\s*\[\s*([A-Za-z]{2,})\s*\]", math)))
     free = [c for c in "uvwrqo" if not re.search(rf"(?<![\\A-Za-z]){c}(?![A-Za-z])", math)]
-    return dict(zip(words, free))
+    out = dict(zip(words, free))
+    if len(free) > len(words):
+        out[NABLA] = free[len(words)]   # \nabla_{a_i}: the component index of the gradient
+    return out
 
 
-def normalize(text: str, vectors: frozenset = frozenset(), words: dict | None = None) -> str:
+NABLA = "\\nabla"
+
+
+def normalize(text: str, vectors: frozenset = frozenset(), words: dict | None = None, macros: tuple = ()) -> str:
     """The same math in the notation our grammar reads; `vectors` are names also written with subscripts,
     `words` the letters standing for index words (x[class])."""
+    for head, body in macros:   # \sum_K standing alone (not followed by its operand) is the defined sum
+        text = re.sub(re.escape(head) + r"(?=\s*(?:[})\-+^]|$))", lambda m: "(" + body + ")", text)
+    text = _JAC_RE.sub(r"\\frac{\\partial \\mathbf{\2}}{\\partial \\mathbf{\1}}", text)   # J_x y
+    if words and NABLA in words:   # \nabla_{a_i} X: the gradient over row i of a, component u
+        text = _NABLA_ROW_RE.sub(lambda m: rf"\frac{{\partial}}{{\partial {m.group(1)}_{{{m.group(2)}{words[NABLA]}}}}}", text)
     text = _BRACKET_INDEX_RE.sub(lambda m: f"{m.group(1)}_{{{(words or {}).get(m.group(2), m.group(2))}}}", text)
-    text = re.sub(r"\\ell(?![a-zA-Z])", r"\\mathit{ell}", text)   # \ell_j: a name the grammar reads as a word
+    text = re.sub(r"\\ell(?![a-zA-Z])", r"\\mathit{ell}", text)
+    text = re.sub(r"\\[hv]space\*?\s*\{[^{}]*\}", " ", text)   # \ell_j: a name the grammar reads as a word
     text = _INDICATOR_RE.sub(r"\\delta_{\1\2}", text)                # 1\{k = i\}: the indicator of k = i
     text = _SUB_EQ_RE.sub(lambda m: "_{" + (m.group(3) if m.group(2) == "=" else m.group(1)) + "}", text)
     text = _over(text)

@@ -11,9 +11,9 @@ from ..calculus.symbols import index
 from ..verify import verify
 
 
-def at_written_index(lhs, rhs, ctx, known: dict | None = None) -> str | None:
-    """The verifier's reason when the claim holds with each one-hot vector's 1 at the free index it is
-    written with (H(p, q) = -p_k log q_k for a one-hot p); None when no such reading makes it hold."""
+def at_written_index(lhs, rhs, ctx, known: dict | None = None):
+    """(status, reason) of the claim with each one-hot vector's 1 at the free index it is written with
+    (H(p, q) = -p_k log q_k for a one-hot p), status "ok" or "wrong"; None when there is no such reading."""
     hot = {name for name, dom in ctx.domains if dom == "one-hot"}
     if not hot:
         return None
@@ -45,10 +45,12 @@ def at_written_index(lhs, rhs, ctx, known: dict | None = None) -> str | None:
     defs = tuple(Definition(d.head, d.body.replace(pick, hot_at)) for d in ctx.definitions if not isinstance(d.head, sp.Symbol))
     domains = tuple((n, d) for n, d in ctx.domains if n not in chosen)
     verdict = verify(lhs, rhs, dataclasses.replace(ctx, definitions=defs, domains=domains))
+    where = ", ".join(f"{n}_{t} = 1" for n, t in chosen.items())
+    if verdict.status == "refuted":
+        return "wrong", f"the sides differ even with the one-hot vector's 1 where the text writes it ({where})"
     if verdict.status != "verified":
         return None
-    where = ", ".join(f"{n}_{t} = 1" for n, t in chosen.items())
-    return f"assuming the one-hot vector has its 1 where the text writes it ({where}): {verdict.detail}"
+    return "ok", f"assuming the one-hot vector has its 1 where the text writes it ({where}): {verdict.detail}"
 
 
 def _free(e) -> set:

@@ -10,7 +10,7 @@ _COND_RE = re.compile(r"^\s*([a-zA-Z])\s*(==|=|\\neq|\\ne|\\not\s*=|≠)\s*([a-z
 _CASE_WORDS = re.compile(r"(when|if|for|case|assume|suppose|当|若|如果|对于|假设|时)", re.I)
 _BINARY_RE = re.compile(r"二元情形|二分类|两类|binary case|two classes|two-class|\bK\s*=\s*2\b|\$\s*K\s*=\s*2\s*\$")
 _ONE_HOT_RE = re.compile(r"one[- ]?hot|独热", re.I)
-_NAME_RE = re.compile(r"^\s*(?:\\(?:mathbf|boldsymbol|bm|mathbb|textbf)\s*\{?\s*)?([A-Za-z])\s*\}?\s*(?:_.*)?$")
+_NAME_RE = re.compile(r"^\s*(?:\\(?:because|therefore|text\s*\{[^{}]*\})\s*)?(?:\\(?:mathbf|boldsymbol|bm|mathbb|textbf)\s*\{?\s*)?([A-Za-z])\s*\}?\s*(?:_.*)?$")
 _SENTENCE_END = re.compile(r"[.。;；!?！？]\s|[.。;；!?！？]$|\n\s*\n")
 NEAR = 70   # characters between a stated case and its display: "when i = j, by the quotient rule:"
 
@@ -105,3 +105,46 @@ def hot_indices(prose: str) -> list[tuple[str, str, int]]:
         if m:
             out.append((m.group(1), m.group(2), a))
     return out
+
+
+_FORMULA_RE = re.compile(r"\\frac|\\sum|\\exp|\\log|\\ln|e\^")
+_HEAD_RE = re.compile(r"^\s*(?:\\displaystyle\s*)?(\\hat\s*\{?\s*[A-Za-z]\s*(?:_\s*\{?[a-z]\}?)?\s*\}?(?:_\s*\{?[a-z]\}?)?|[A-Za-z](?:\s*_\s*\{?\s*[a-z]{1,2}\s*\}?)?|[A-Za-z]+\s*\([^()]*\))\s*$")
+_MACRO_RE = re.compile(r"^\s*(\\sum\s*_\s*\{?\s*[A-Za-z]\s*\}?|\\Sigma(?:\s*_\s*\{?\s*[A-Za-z]\s*\}?)?)\s*$")
+_K_RE = re.compile(r"(?:in this case|here|where)\s*\$?\s*([A-Z])\s*=\s*(\d+)\s*\$?")
+
+
+def inline_definitions(prose: str) -> list[tuple[str, str, int]]:
+    """Definitions written in running text: ("prose-define", "y_i = \\frac{...}", offset) for
+    $\\hat{y_i} = \\operatorname{softmax}(\\theta)_i = \\frac{...}$, ("macro", "\\sum_K = ...") for
+    "define $\\sum_K = \\sum_{j=1}^{K} \\exp(\\theta_j)$", ("K", "K = 3") for "in this case K = 3"."""
+    out = []
+    for a, _, math in _math_pieces(prose):
+        math = re.sub(r"\s*,?\s*\\forall.*$", "", math)
+        parts = _top_level_sides(math)
+        if len(parts) < 2:
+            continue
+        body = re.sub(r"\s*,\s*\\forall.*$|\s*,\s*$", "", parts[-1]).strip()
+        if not _FORMULA_RE.search(body):
+            continue
+        if _MACRO_RE.match(parts[0]):
+            out.append(("macro", f"{parts[0]} = {body}", a))
+        elif _HEAD_RE.match(parts[0]):
+            out.append(("prose-define", f"{parts[0]} = {body}", a))
+    for m in _K_RE.finditer(prose):
+        out.append(("K", f"{m.group(1)} = {m.group(2)}", m.start(1)))
+    return out
+
+
+def _top_level_sides(math: str) -> list[str]:
+    """The sides of a = b = c split at '=' outside braces (\\sum_{j=1} keeps its =)."""
+    parts, depth, start = [], 0, 0
+    for pos, ch in enumerate(math):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == "=" and depth == 0 and math[pos - 1:pos] not in ("<", ">", "!", ":", "\\"):
+            parts.append(math[start:pos].strip())
+            start = pos + 1
+    parts.append(math[start:].strip())
+    return parts
