@@ -421,10 +421,15 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool) -> S
     except ParseError as exc:   # one unreadable line leaves the rest of the document judged
         setup.read_errors.append(exc)
         return StepResult(status="unverified", reason=f"cannot read this step: {exc}", **base)
-    problem = _undefined_derivative(lhs, setup) or _undefined_derivative(rhs, setup) or _undefined_name(lhs, rhs, setup)
+    problem = (_undefined_derivative(lhs, setup) or _undefined_derivative(rhs, setup) or _undefined_name(lhs, rhs, setup)
+               or _arity_mismatch(lhs, rhs, setup))
     if problem:
         return StepResult(status="unverified", reason=problem, **base)
     parsed = (lhs, rhs)
+    if getattr(lhs, "is_Matrix", False) and getattr(rhs, "is_Matrix", False) and lhs.shape != rhs.shape:
+        by_entry = entrywise.vector_claim(lhs, rhs, claim, setup, concrete, euler, base)   # dl/da da/dz: a row gradient
+        if by_entry is not None:
+            return by_entry
     ctx, lhs, rhs = _context(lhs, rhs, row, setup, concrete, euler)
     try:
         with _time_bound(STEP_SECONDS):
@@ -488,6 +493,25 @@ def _undefined_derivative(e, setup: _Setup) -> str:
         why = f" (its definition at line {setup.failed_defs[failed[0]][0]} could not be read)" if failed else \
             f" (add '% derive: define {missing[0]}... = ...')"
         return f"derivative with respect to {_shown(var)} of {names}, which is never defined{why}"
+    return ""
+
+
+def _arity_mismatch(lhs, rhs, setup: _Setup) -> str:
+    """a_i where the text's definitions use a_{ik}: the author means a row, which the grammar would read as a
+    different (independent) quantity; every derivative by it would vanish, a vacuous "ok"."""
+    arity: dict[str, int] = {}
+    for d in setup.definitions.values():
+        if isinstance(d.head, sp.Indexed):
+            arity.setdefault(d.name, len(d.head.indices))
+        for x in sp.preorder_traversal(d.body):
+            if isinstance(x, sp.Indexed):
+                arity.setdefault(str(x.base.label), len(x.indices))
+    for side in (lhs, rhs):
+        for x in sp.preorder_traversal(side):
+            if isinstance(x, sp.Indexed) and arity.get(str(x.base.label), len(x.indices)) != len(x.indices):
+                name = str(x.base.label)
+                return (f"{name} is written with {len(x.indices)} index here and {arity[name]} in its definitions "
+                        f"(a row of a matrix?); not judged")
     return ""
 
 
