@@ -224,6 +224,8 @@ def _checked(out: Path, args) -> Path:
     """The resolved path to write: a regular file or a new name (files.check_output), and the PDF
     beside it likewise."""
     real = check_output(out, "-o", inside=args.templates)
+    if args.pdf and real.suffix == ".pdf":
+        raise UsageError(f"-o {out}: with --pdf the LaTeX source needs its own name, such as {out.with_suffix('.tex')}")
     if args.pdf:
         check_output(real.with_suffix(".pdf"), "--pdf", inside=args.templates, shown=_pdf_name(out, real))
     return real

@@ -26,10 +26,10 @@ def _shown(path) -> str:
     return s if len(s) <= 80 else f"{s[:40]}...{s[-30:]}"
 
 
-def read_capped(file: str | os.PathLike, limit: int, shown: str | None = None) -> bytes:
+def read_capped(file: str | os.PathLike, limit: int, shown: str | None = None, hint: str = "") -> bytes:
     """The bytes of a regular file, refused beyond `limit` bytes; never reads more than limit + 1
     (a device such as /dev/zero or a file growing while read cannot make it read forever).
-    `shown` is how messages name it (default: the path)."""
+    `shown` is how messages name it (default: the path); `hint` follows a refusal of a device or FIFO."""
     name = shown or _shown(file)
     try:
         st = os.stat(file)
@@ -39,7 +39,7 @@ def read_capped(file: str | os.PathLike, limit: int, shown: str | None = None) -
         raise UsageError(f"{name}: cannot read ({exc.strerror or exc})") from None
     if not stat.S_ISREG(st.st_mode):
         raise UsageError(f"{name}: {kind_of(st.st_mode)}, not a regular file"
-                         + (" (use - to read standard input)" if not stat.S_ISDIR(st.st_mode) else ""))
+                         + (hint if not stat.S_ISDIR(st.st_mode) else ""))
     if st.st_size > limit:
         raise UsageError(f"{name}: larger than {_size(limit)}")
     try:

@@ -20,7 +20,7 @@ def read_input(file: str) -> tuple[str, str]:
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
         name = "<stdin>"
     else:
-        data = read_capped(file, MAX_BYTES)
+        data = read_capped(file, MAX_BYTES, hint=" (use - to read standard input)")
         name = file
     if len(data) > MAX_BYTES:
         raise UsageError(f"{name}: larger than {MAX_BYTES // 1_000_000} MB")

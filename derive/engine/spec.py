@@ -64,7 +64,7 @@ def _split_equation(text: str, what: str, required: bool = True) -> tuple[str, s
             return text[:n], text[n + 1:]
     if not required:
         return None
-    raise UsageError(f"{what} {text.strip()!r}: expected NAME = FORMULA")
+    raise UsageError(f"{what} {_quoted(text)}: expected NAME = FORMULA")
 
 
 # constructs with no derivative everywhere, named as a reader knows them (checked before parsing,
@@ -83,7 +83,7 @@ NON_SMOOTH = (
 def _smooth(text: str, what: str) -> None:
     for pattern, name in NON_SMOOTH:
         if re.search(pattern, text):
-            raise UsageError(f"cannot differentiate {name} in {what} {text.strip()!r}: it has no derivative "
+            raise UsageError(f"cannot differentiate {name} in {what} {_quoted(text)}: it has no derivative "
                              "everywhere; the engine differentiates smooth losses only")
 
 
@@ -94,7 +94,7 @@ def _parse(text: str, ctx, what: str):
     try:
         return parse_latex(text, ctx)
     except ParseError as exc:
-        raise UsageError(f"{what} {text.strip()!r}: {exc}") from None
+        raise UsageError(f"{what} {_quoted(text)}: {exc}") from None
 
 
 def _context(size):
@@ -110,7 +110,7 @@ def _head(lhs, what: str, text: str):
         return lhs
     if isinstance(lhs, sp.Indexed) and len(lhs.indices) == 1 and isinstance(lhs.indices[0], sp.Symbol):
         return lhs
-    raise UsageError(f"{what} {text.strip()!r}: the left side must be a name such as L or a_i")
+    raise UsageError(f"{what} {_quoted(text)}: the left side must be a name such as L or a_i")
 
 
 def _name(x) -> str:
@@ -131,6 +131,12 @@ def mentioned(e) -> dict[str, int]:
     return out
 
 
+def _quoted(text: str, most: int = 60) -> str:
+    """The user's LaTeX as a message quotes it: a long formula cut in the middle (one short line)."""
+    t = text.strip()
+    return repr(t if len(t) <= most else f"{t[:most // 2]} ... {t[-most // 4:]}")
+
+
 def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K", route=()) -> LossSpec:
     """Read the user's LaTeX with our own grammar and check it: the spec, or one UsageError."""
     if not loss or not loss.strip():
@@ -143,7 +149,7 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
         left, right = _split_equation(text, "--define")
         head = _head(_parse(left, ctx, "--define"), "--define", text)
         if not right.strip():
-            raise UsageError(f"--define {text.strip()!r}: the definition is empty")
+            raise UsageError(f"--define {_quoted(text)}: the definition is empty")
         body = _parse(right, ctx, "--define")
         if any(d.name == _name(head) for d in defs):
             raise UsageError(f"--define: {_name(head)} is defined twice")
@@ -153,7 +159,7 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
         left, right = split
         head = _head(_parse(left, ctx, "loss"), "loss", loss)
         if not isinstance(head, sp.Symbol):
-            raise UsageError(f"loss {loss.strip()!r}: the loss must be a scalar such as L")
+            raise UsageError(f"loss {_quoted(loss)}: the loss must be a scalar such as L")
     else:
         head, right = sym.scalar("L"), loss
     if not right.strip():
@@ -161,7 +167,7 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
     body = _parse(right, ctx, "loss")
     free = _free_indices(body)
     if free:
-        raise UsageError(f"loss {loss.strip()!r}: the index {sorted(free)[0]} is not summed over "
+        raise UsageError(f"loss {_quoted(loss)}: the index {sorted(free)[0]} is not summed over "
                          "(the loss must be a number)")
     if any(d.name == str(head) for d in defs):
         raise UsageError(f"--define: {head} is the loss; define the loss once")
@@ -232,7 +238,7 @@ def _fact(text: str, ctx, names: dict) -> Constraint:
         c = Constraint(str(lhs.function.base.label), rhs)
         if c.matches(lhs) and names.get(c.name) == 1:
             return c
-    raise UsageError(f"--assume {text.strip()!r}: the engine uses facts of the form \\sum_i y_i = 1 "
+    raise UsageError(f"--assume {_quoted(text)}: the engine uses facts of the form \\sum_i y_i = 1 "
                      "about a vector of the loss")
 
 

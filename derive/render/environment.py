@@ -37,6 +37,7 @@ def builtin_templates() -> Path:
 
 MAX_TEMPLATE_BYTES = 1_000_000   # one template or message catalogue of a --templates DIR
 MAX_CATALOGUE_DEPTH = 8          # ours nest 3 deep: {"rules": {"chain-rule": {"name": ...}}}
+MAX_CATALOGUES = 64              # *.json files in one messages/LANG folder
 
 
 def _loader(user: str | Path | None) -> jinja2.BaseLoader:
@@ -147,7 +148,10 @@ def _builtin_messages(lang: str) -> dict:
 def _read_catalogue(folder: Path, root: Path | None = None) -> dict:
     """Every *.json of a folder merged; a user's (root: their --templates DIR) is read as untrusted."""
     out: dict = {}
-    for p in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    found = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if len(found) > MAX_CATALOGUES:
+        raise UsageError(f"{folder}: {len(found)} message catalogues (at most {MAX_CATALOGUES})")
+    for p in found:
         try:
             raw = user_file(root, p) if root is not None else p.read_bytes()
             data = json.loads(raw.decode("utf-8"))
