@@ -234,6 +234,15 @@ CASES: list[Case] = [
                                   "\\documentclass{article}\n\\begin{document}\n\\input{" + str(d.outside / "secret.txt")
                                   + "}\n\\end{document}\n")(d),
          writes=("x.tex",), surface="pdf", tools=("latexmk", "pdflatex")),
+    Case("pdf-read-parent", ("render", "softmax-jacobian", "-K", "2", "--templates", "house", "-o", "x.tex", "--pdf"), 2,
+         ERR + r"TeX failed on x\.tex: .*(not found|not be found|Emergency stop)",
+         setup=template("latex/document.tex.j2", "\\documentclass{article}\n\\begin{document}\n"
+                        "\\input{../../outside/secret.txt}\n\\end{document}\n"),  # from TMPDIR/derive-tex-*/
+         writes=("x.tex",), surface="pdf", tools=("latexmk", "pdflatex")),
+    Case("pdf-tex-loop-xelatex", ("render", "softmax-jacobian", "-K", "2", "--lang", "zh", "--templates", "house",
+                                  "-o", "x.tex", "--pdf"), 2, ERR + r"TeX did not finish within 4 s on x\.tex",
+         setup=template("latex/document.tex.j2", TEX_LOOP), env=(("DERIVE_TEX_TIMEOUT", "4"),), writes=("x.tex",),
+         surface="pdf", tools=("latexmk", "xelatex")),
     Case("pdf-shell-escape", ("render", "softmax-jacobian", "-K", "2", "--templates", "house", "-o", "x.tex", "--pdf"), 0,
          r"^wrote x\.pdf",
          setup=lambda d: template("latex/document.tex.j2", "\\documentclass{article}\n\\begin{document}\n"

@@ -35,7 +35,8 @@ def main(argv: list[str]) -> int:
           f"wall {wall:.1f} s with 3 workers")
     print(f"slowest: {slow.case.id} {slow.seconds:.2f} s; peak memory: {big.case.id} {big.maxrss_kb / 1024:.0f} MB")
     print(f"tracebacks: {sum('Traceback' in r.stderr for r in results)}, internal errors: "
-          f"{sum('internal error' in r.stderr for r in results)}, over 30 s: {sum(r.code is None for r in results)}, "
+          f"{sum('internal error' in r.stderr for r in results)}, over 30 s: {sum(r.seconds >= 30 for r in results)}, "
+          f"cut off at their limit: {sum(r.code is None for r in results)} (pending ones at {min((r.case.limit for r in results if r.case.pending), default=0):g} s), "
           f"files touched outside: {sum(bool(r.changed) for r in results)}, processes left: "
           f"{sum(len(r.leftovers) for r in results)}, canary leaks: {sum(r.canary_leaked for r in results)}")
     return 0
