@@ -12,7 +12,7 @@ from ..notation import Notation
 from ..steps import Derivation, Rule, Step
 from ..verify import Context
 from .display import display
-from .differentiate import D, Env, derivative_move, fresh, rename_bound, used_letters
+from .differentiate import D, Env, derivative_move, fresh, rename_bound, used_letters, weighted_log_lemma
 from .simplify import simplifier, tidy
 from .spec import LossSpec
 from .strategy import Move, exhaust
@@ -54,6 +54,9 @@ def derive_gradient(spec: LossSpec, notation: Notation | None = None, recipe: st
     vec = display(vec)
     if not isinstance(vec, Entrywise):  # a column of the entries above would only repeat them
         steps.append(Step(Rule.VECTOR_FORM, gv, vec, "result", uses=_uses(steps)))
+        if isinstance(spec.size, int):  # and entry by entry, as the worked example will show them
+            column = Entrywise(display(final), j, fresh(used_letters(final) | {j}), spec.size, 1)
+            steps.append(Step(Rule.VECTOR_FORM, gv, column, "result", chain=True, uses=_uses(steps)))
     notation = notation or default_notation(spec, sm)
     context = Context(definitions=spec.all_definitions, domains=spec.domains, size=spec.size)
     constraints = tuple(("sum-one", (c.name, "simplex")) for c in spec.constraints)
@@ -89,10 +92,13 @@ def _uses(steps) -> tuple[str, ...]:
 
 
 def _lines(lhs, start, moves: list[Move], section: str, first_chain: bool = True) -> list[Step]:
-    out = []
+    """One Step per move; from the first move that uses a declared fact on, the result section."""
+    out: list[Step] = []
     for n, m in enumerate(moves):
         uses = tuple(sorted(set(m.uses) | {u for s in out for u in s.uses}))
-        out.append(Step(m.rule, lhs, display(m.new), section, chain=first_chain or n > 0, params=m.params, uses=uses))
+        here = "result" if uses and section == "gradient" else section
+        chain = (first_chain or n > 0) and not (out and here != out[-1].section)
+        out.append(Step(m.rule, lhs, display(m.new), here, chain=chain, params=m.params, uses=uses))
     return out
 
 
@@ -118,24 +124,28 @@ def _direct(spec: LossSpec, env: Env, xj) -> list[Step]:
 
 
 def _through_probabilities(spec: LossSpec, env: Env, sm, i, j) -> list[Step]:
-    """dL/da_i, the softmax Jacobian, then the chain rule and simplification (the textbook route)."""
+    """The softmax Jacobian, dL/da_i, then the chain rule and simplification (the textbook route)."""
     L, a, x = spec.loss.head, sp.IndexedBase(sm.name), sp.IndexedBase(spec.wrt)
-    # the loss with a held as a variable: its derivative with respect to a_i
-    held = Env([d for d in spec.all_definitions if d.name != sm.name], spec.size)
-    held.softmaxes = {}
-    lhs_a = D(L, a[i])
-    start = D(rename_bound(spec.loss.body, {i}), a[i])
-    steps = _derive(lhs_a, start, held, _no_facts(spec), "loss",
-                    Step(Rule.EXPAND_DEFINITION, lhs_a, start, "loss", params=(("variant", "engine"),)))
-    dLda = _last(steps)
     # the Jacobian of the softmax, as a lemma
     lhs_j = D(a[i], x[j])
     jac_moves = exhaust(derivative_move(env), lhs_j)
     e = jac_moves[-1].new
     more = exhaust(simplifier(env), e)
     jac_moves += more
-    steps += _lines(lhs_j, lhs_j, jac_moves, "jacobian", first_chain=False)
+    steps = _lines(lhs_j, lhs_j, jac_moves, "jacobian", first_chain=False)
     J = _last(steps)
+    # the loss with a held as a variable: its derivative with respect to a_i
+    held = Env([d for d in spec.all_definitions if d.name != sm.name], spec.size)
+    held.softmaxes = {}
+    lhs_a = D(L, a[i])
+    start = D(rename_bound(spec.loss.body, {i}), a[i])
+    lemma = weighted_log_lemma(spec.loss.body, sm.name, i, held) if "lemmas" in spec.route else None
+    if lemma is not None:  # the textbook's one line for -sum_k t_k log a_k
+        steps += [Step(Rule.DERIVATIVE_WEIGHTED_LOG, lhs_a, display(lemma), "loss")]
+    else:
+        steps += _derive(lhs_a, start, held, _no_facts(spec), "loss",
+                        Step(Rule.EXPAND_DEFINITION, lhs_a, start, "loss", params=(("variant", "engine"),)))
+    dLda = _last(steps)
     # the chain rule, entry by entry
     k = i
     lhs = D(L, x[j])

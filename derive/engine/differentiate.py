@@ -178,6 +178,22 @@ def jacobian_lemma(sm: Softmax, i, x, env: Env):
     return a[i] * (D(sm.u(i), x) - sp.Sum(a[k] * D(sm.u(k), x), (k,) + tuple(sm.limits[1:])))
 
 
+def weighted_log_lemma(body, a_name: str, i, env: Env):
+    """d/da_i (-sum_k t_k log a_k) = -t_i / a_i when t does not depend on a; else None."""
+    sign = sp.Integer(1)
+    if isinstance(body, sp.Mul) and len(body.args) == 2 and body.args[0] == -1:
+        sign, body = sp.Integer(-1), body.args[1]
+    if not (isinstance(body, sp.Sum) and len(body.limits) == 1) or sign != -1:
+        return None
+    k = body.limits[0][0]
+    logs = [f for f in sp.Mul.make_args(body.function)
+            if isinstance(f, sp.log) and f.args[0] == sp.IndexedBase(a_name)[k]]
+    rest = [f for f in sp.Mul.make_args(body.function) if f not in logs]
+    if len(logs) != 1 or any(env.depends(f, a_name) for f in rest):
+        return None
+    return -sp.Mul(*rest).xreplace({k: i}) / sp.IndexedBase(a_name)[i]
+
+
 def derivative_move(env: Env):
     """One line: the rule of the first Derivative node, applied to every node it fits."""
     def apply(e):

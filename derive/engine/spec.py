@@ -137,6 +137,15 @@ def _quoted(text: str, most: int = 60) -> str:
     return repr(t if len(t) <= most else f"{t[:most // 2]} ... {t[-most // 4:]}")
 
 
+def from_sympy(definitions, loss: Definition, wrt: str, size, domains=(), constraints=(), route=()) -> LossSpec:
+    """A LossSpec from SymPy objects (how the recipes declare theirs); leaves not given a domain are positive."""
+    defs = _ordered(list(definitions), loss)
+    names = _leaves(defs + [loss])
+    given = dict(domains)
+    doms = tuple((n, given.get(n, "real" if n == wrt else "positive")) for n in sorted(names))
+    return LossSpec(tuple(defs), loss, wrt, size, doms, tuple(constraints), tuple(route), names)
+
+
 def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K", route=()) -> LossSpec:
     """Read the user's LaTeX with our own grammar and check it: the spec, or one UsageError."""
     if not loss or not loss.strip():

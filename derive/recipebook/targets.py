@@ -1,11 +1,21 @@
-"""Cross-entropy with other targets: soft labels, multi-label, label smoothing, class weights."""
+"""Cross-entropy with other targets: soft labels, multi-label, label smoothing, class weights.
+
+Soft and multi-label targets are data: a LossSpec the engine (derive.engine) derives, the multi-label
+document then adding the step that shows where sum y = 1 is needed. Label smoothing and class weights
+are still written out here: their documents show PyTorch's forms (the smoothing split, one-hot weights)
+that the engine does not produce.
+"""
 from __future__ import annotations
+
+from dataclasses import replace
 
 import sympy as sp
 from sympy.matrices.expressions import MatAdd, MatMul
 
 from ..calculus import symbols as sym
 from ..calculus.evaluate import Definition
+from ..engine.build import derive_gradient
+from ..engine.spec import Constraint, from_sympy
 from .. import numeric
 from ..steps import Derivation, Rule, Step
 from ..verify import Context
@@ -48,36 +58,27 @@ def _basic(v: Vars):
     return loss, vec
 
 
-def _target_steps(K, notation):
-    """What soft and multi-label targets share: definitions, the Jacobian, dL/da and the chain rule."""
-    v = Vars(notation, K)
-    loss, vec = _basic(v)
-    t = (lambda i: v.y[i])
-    steps = _definitions(v, loss) + [jacobian_step(v), loss_derivative_step(v, t)] + chain_steps(v, t)
-    return v, loss, vec, steps
+def _engine(v: Vars, name: str, loss: Definition, facts=(), domains=()) -> Derivation:
+    """The engine's derivation of a cross-entropy LossSpec, citing the textbook lemmas."""
+    spec = from_sympy((v.softmax_definition,), loss, v.notation.logits, v.K, domains, facts, route=("lemmas",))
+    return derive_gradient(spec, v.notation, name)
 
 
 def build_soft_label(K, notation, params) -> Derivation:
-    v, loss, vec, steps = _target_steps(K, notation)
-    y, a, j = v.y, v.a, v.j
-    steps += [Step(Rule.VECTOR_FORM, grad(v), vec, "gradient")]
-    steps += [Step(Rule.USE_CONSTRAINT, sp.Derivative(v.L, v.z[j]), add(a[j], neg(y[j])), "result", uses=("sum-one",))]
-    steps += vector_steps(v, add(a[j], neg(y[j])), MatAdd(v.vec(a), -v.vec(y), evaluate=False), "result", ("sum-one",))
-    return Derivation("soft-label-cross-entropy", K, notation, tuple(steps),
-                      _context(v, [loss], [(notation.target, "positive")]),
-                      result=MatAdd(v.vec(a), -v.vec(y), evaluate=False),
-                      constraints=(("sum-one", (notation.target, "simplex")),), assumptions=("distribution",))
+    v = Vars(notation, K)
+    loss, _ = _basic(v)
+    return _engine(v, "soft-label-cross-entropy", loss, (Constraint(notation.target),),
+                   ((notation.target, "positive"),))
 
 
 def build_multi_label(K, notation, params) -> Derivation:
-    v, loss, vec, steps = _target_steps(K, notation)
-    y, a, j = v.y, v.a, v.j
-    steps += vector_steps(v, add(mul(a[j], v.sum(y[v.i], v.i)), neg(y[j])), vec, "gradient")
-    steps += _gap_steps(v)
-    steps += [Step(Rule.VECTOR_FORM, grad(v), MatAdd(v.vec(a), -v.vec(y), evaluate=False), "result", uses=("sum-one",))]
-    return Derivation("multi-label-cross-entropy", K, notation, tuple(steps),
-                      _context(v, [loss], [(notation.target, "nonnegative")]), result=vec,
-                      constraints=(("sum-one", (notation.target, "sum-one")),), assumptions=("nonnegative",))
+    v = Vars(notation, K)
+    loss, vec = _basic(v)
+    d = _engine(v, "multi-label-cross-entropy", loss, (), ((notation.target, "nonnegative"),))
+    steps = list(d.steps) + _gap_steps(v)
+    steps += [Step(Rule.VECTOR_FORM, grad(v), MatAdd(v.vec(v.a), -v.vec(v.y), evaluate=False), "result", uses=("sum-one",))]
+    return replace(d, steps=tuple(steps), params=(), result=vec,
+                   constraints=(("sum-one", (notation.target, "sum-one")),), assumptions=("nonnegative",))
 
 
 def _q(v: Vars):

@@ -37,7 +37,7 @@ def test_listed_and_grouped():
 
 RULE_SEQUENCES = {
     "soft-label-cross-entropy": ["softmax-jacobian", "derivative-weighted-log", "chain-rule", "substitute-definition",
-                                 "algebra", "linearity", "delta-contraction", "vector-form", "use-constraint"],
+                                 "algebra", "linearity", "delta-contraction", "use-constraint", "vector-form"],
     "multi-label-cross-entropy": ["constraint-gap", "use-constraint"],
     "label-smoothing-cross-entropy": ["smoothing-split", "softmax-jacobian"],
     "log-softmax-nll": ["log-softmax", "nll-of-log-softmax", "linearity", "use-constraint", "log-sum-exp-shift"],
