@@ -128,10 +128,14 @@ def _through_probabilities(spec: LossSpec, env: Env, sm, i, j) -> list[Step]:
     L, a, x = spec.loss.head, sp.IndexedBase(sm.name), sp.IndexedBase(spec.wrt)
     # the Jacobian of the softmax, as a lemma
     lhs_j = D(a[i], x[j])
-    jac_moves = exhaust(derivative_move(env), lhs_j)
+    plain = Env(spec.all_definitions, spec.size)
+    if "jacobian" in spec.route:  # derived from the definition by the quotient rule, not cited
+        plain.softmaxes = {}
+    jac_moves = exhaust(derivative_move(plain), lhs_j)
     e = jac_moves[-1].new
     more = exhaust(simplifier(env), e)
-    jac_moves += more
+    last = tidy(more[-1].new if more else e) if "jacobian" in spec.route else None
+    jac_moves += more + ([last] if last else [])
     steps = _lines(lhs_j, lhs_j, jac_moves, "jacobian", first_chain=False)
     J = _last(steps)
     # the loss with a held as a variable: its derivative with respect to a_i

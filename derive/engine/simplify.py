@@ -129,40 +129,52 @@ def use_fact(c):
 
 
 def substitute_back(softmaxes: dict[str, Softmax]):
-    """e^{u_j} / sum_k e^{u_k} -> a_j: the result in terms of the defined probabilities."""
+    """e^{u_i} e^{u_j} / (sum_k e^{u_k})^2 -> a_i a_j: the result in terms of the defined probabilities."""
     def apply(e):
         if not isinstance(e, sp.Mul):
             return None
         args = list(e.args)
         for sm in softmaxes.values():
             for n, f in enumerate(args):
-                if _is_denominator(sm, f):
-                    for m, g in enumerate(args):
-                        if isinstance(g, sp.exp):
-                            at = _index_of(sm, g)
-                            if at is not None:
-                                rest = [x for q, x in enumerate(args) if q not in (n, m)]
-                                return sp.Mul(*rest, sp.IndexedBase(sm.name)[at])
+                power = _denominator_power(sm, f)
+                if not power:
+                    continue
+                exps = [m for m, g in enumerate(args) if isinstance(g, sp.exp)]
+                for m in exps:
+                    at = _indices_of(sm, args[m].args[0], power)
+                    if at is not None:
+                        rest = [x for q, x in enumerate(args) if q not in (n, m)]
+                        return sp.Mul(*rest, *[sp.IndexedBase(sm.name)[t] for t in at])
         return None
     return apply
 
 
-def _is_denominator(sm: Softmax, f) -> bool:
-    """f = 1 / sum_k e^{u_k}, whatever the sum's letter."""
-    if not (isinstance(f, sp.Pow) and f.exp == -1 and isinstance(f.base, sp.Sum) and len(f.base.limits) == 1):
-        return False
-    k, lo, hi = f.base.limits[0]
-    return lo == 1 and hi == sm.limits[2] and f.base.function == sp.exp(sm.u(k))
+def _denominator_power(sm: Softmax, f) -> int:
+    """n when f = (sum_k e^{u_k})^{-n} (n = 1, 2), whatever the sum's letter; else 0."""
+    base, n = (f.base, -f.exp) if isinstance(f, sp.Pow) else (f, 0)
+    if n not in (1, 2) or not (isinstance(base, sp.Sum) and len(base.limits) == 1):
+        return 0
+    k, lo, hi = base.limits[0]
+    return int(n) if lo == 1 and hi == sm.limits[2] and base.function == sp.exp(sm.u(k)) else 0
 
 
-def _index_of(sm: Softmax, g):
-    """The index value t with e^{u_t} = g, if any (u written in the softmax's head index)."""
-    candidates = [x for x in sp.preorder_traversal(g.args[0]) if isinstance(x, sp.Indexed)]
-    for c in candidates:
-        t = c.indices[0]
-        if sm.u(t) == g.args[0]:
-            return t
-    return None
+def _indices_of(sm: Softmax, arg, n: int):
+    """Index values t_1..t_n with u_{t_1} + ... + u_{t_n} = arg (SymPy joins e^x e^y into e^{x+y})."""
+    letters = list(dict.fromkeys(x.indices[0] for x in sp.preorder_traversal(arg) if isinstance(x, sp.Indexed)))
+    if n == 1:
+        return next(([t] for t in letters if sm.u(t) == arg), None)
+    pairs = [(s, t) for s in letters for t in letters]
+    return next((list(p) for p in pairs if sp.expand(sm.u(p[0]) + sm.u(p[1]) - arg) == 0), None)
+
+
+def split_quotient(softmaxes: dict[str, Softmax]):
+    """(f + g) / S^n -> f / S^n + g / S^n for a softmax denominator S, so each term can be named."""
+    def apply(e):
+        if isinstance(e, sp.Mul) and any(_denominator_power(sm, f) for sm in softmaxes.values() for f in e.args) \
+                and any(isinstance(f, sp.Add) for f in e.args):
+            return distribute(e)
+        return None
+    return apply
 
 
 def simplifier(env: Env, constraints=()):
@@ -171,6 +183,7 @@ def simplifier(env: Env, constraints=()):
     return do_one(
         _everywhere(Rule.DELTA_CONTRACTION, indexed.delta_contraction),
         _everywhere(Rule.SUBSTITUTE, substitute_back(env.softmaxes)),
+        _everywhere(Rule.ALGEBRA, split_quotient(env.softmaxes)),
         _everywhere(Rule.ALGEBRA, expand_delta),
         _everywhere(Rule.LINEARITY, linearity),
         _everywhere(Rule.FACTOR_CONSTANT, indexed.factor_constant),
