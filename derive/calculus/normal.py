@@ -51,6 +51,7 @@ class _Prover:
         self.free_ranges: dict = {}   # free index -> its size (1..size)
         self.distinct: set = set()    # in one index pattern: values that are pairwise different
         self.min_K = 2
+        self.memo: dict = {}
 
     # -- entry point ----------------------------------------------------------------------------
     def prove(self, lhs, rhs) -> str | None:
@@ -60,7 +61,7 @@ class _Prover:
         out = self._prove(lhs, rhs)
         if out is None and self.concrete and int(self.K) <= MAX_EXPLICIT:
             # sums written out term by term (a step that shows a_1 + a_2 + a_3)
-            self.explicit, self.ranges, self.free_ranges, self.min_K = True, {}, {}, 2
+            self.explicit, self.ranges, self.free_ranges, self.min_K, self.memo = True, {}, {}, 2, {}
             out = self._prove(lhs, rhs)
         return out
 
@@ -218,7 +219,7 @@ class _Prover:
 
     def _derivatives(self, e):
         """Every Derivative replaced by its value, innermost first."""
-        if not isinstance(e, sp.Basic) or not e.args:
+        if not isinstance(e, sp.Basic) or not e.args or not e.has(sp.Derivative):
             return e
         if isinstance(e, sp.Derivative):
             inner = self._derivatives(e.expr)
@@ -268,6 +269,13 @@ class _Prover:
             return self._expand(value(), held, values)
         if isinstance(e, MatrixExpr):
             raise NotNormal("a matrix inside a scalar")
+        if values and getattr(e, "numeric", None) is not None and value is None:
+            # an extension node with its own index (max_k z_k): after differentiating, an opaque
+            # number, so renaming the sums around it cannot reach its bound letter
+            bound = {a for a in e.args if isinstance(a, sp.Symbol)}
+            if all(s in bound for s in e.free_symbols if getattr(s, "is_integer", False)):
+                return sp.Symbol("{" + sp.srepr(e) + "}")
+            raise NotNormal(f"the node {type(e).__name__}")
         return e.func(*[self._expand(a, held, values) for a in e.args])
 
     # -- derivatives ----------------------------------------------------------------------------
@@ -322,6 +330,12 @@ class _Prover:
         """Bottom-up: sums split and contracted, exp and log in canonical shape."""
         if not isinstance(e, sp.Basic) or not e.args:
             return e
+        key = (e, frozenset(self.distinct))
+        if key not in self.memo:
+            self.memo[key] = self._canon_node(e)
+        return self.memo[key]
+
+    def _canon_node(self, e):
         if isinstance(e, sp.Sum):  # SymPy flattens nested sums: the innermost limit comes first
             out = self._canon(e.function)
             for limit in e.limits:

@@ -30,4 +30,9 @@ def basic(x) -> sp.Basic:
         return x
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise TypeError(f"expected a SymPy object or a number, got {type(x).__name__}")
-    return sp.Integer(x) if isinstance(x, int) else sp.Float(x)
+    if isinstance(x, int):
+        return sp.Integer(x)
+    if x != x or x in (float("inf"), float("-inf")):
+        raise ValueError(f"not a finite number: {x!r}")
+    # a decimal means what it says: 0.1 is 1/10 (its shortest repr), not the double nearest to it
+    return sp.Rational(repr(x))

@@ -109,6 +109,13 @@ def test_general_K_is_checked_beyond_8():
         assert "16" in ok.detail and "all index patterns" in ok.detail
 
 
+def test_python_floats_are_exact_decimals():
+    assert verify(sym.basic(0.1) + sym.basic(0.2), 0.3, GENERAL).ok
+    assert verify(sp.Rational(1, 10) + sp.Rational(2, 10), 0.30000000000000004, GENERAL).status == "refuted"
+    with pytest.raises(ValueError):
+        sym.basic(float("nan"))
+
+
 def test_exact_decimals_are_rational():
     v = verify(R("0.1") + R("0.2"), R("0.3"), GENERAL)
     assert v.ok and v.method == "symbolic"
