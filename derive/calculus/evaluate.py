@@ -65,6 +65,7 @@ class Evaluator:
         self._memo: dict = {}
         self._tmemo: dict = {}
         self._seeds: dict = {}
+        self.absorbed = False   # a term was lost below the precision somewhere (see _fsum)
 
     # -- scalars -----------------------------------------------------------------------------
     def scalar(self, e, idx: dict | None = None):
@@ -95,7 +96,7 @@ class Evaluator:
             ints = tuple(self._index(t, idx) for t in e.indices)
             return self._named(e.base.label.name, ints, idx)
         if isinstance(e, sp.Add):
-            return mpmath.fsum(self._s(a, idx) for a in e.args)
+            return self._fsum([self._s(a, idx) for a in e.args])
         if isinstance(e, sp.Mul):
             out = mpmath.mpf(1)
             for a in e.args:
@@ -116,7 +117,7 @@ class Evaluator:
                 raise Undefined("the logarithm of a number that is not positive")
             return mpmath.log(x)
         if isinstance(e, sigmoid):
-            return 1 / (1 + mpmath.exp(-self._s(e.args[0], idx)))
+            return 1 / self._fsum([mpmath.mpf(1), mpmath.exp(-self._s(e.args[0], idx))])
         if isinstance(e, sp.KroneckerDelta):
             return mpmath.mpf(int(self._index(e.args[0], idx) == self._index(e.args[1], idx)))
         if isinstance(e, (sp.Sum, sp.Product, sp.Derivative)):
@@ -140,6 +141,17 @@ class Evaluator:
         if numeric is not None:  # extension point: objects that know their own value
             return numeric(self, idx)
         raise EvalError(f"cannot evaluate {type(e).__name__}")
+
+    def _fsum(self, terms):
+        """A sum that notes when a nonzero term is lost below the working precision (1 + e^{-2000}):
+        an exact-looking result is then no evidence that two sides agree."""
+        total = mpmath.fsum(terms)
+        if not self.absorbed:
+            big = max((abs(t) for t in terms), default=0)
+            eps = mpmath.mpf(2) ** (8 - mpmath.mp.prec)
+            if any(t and abs(t) < eps * big for t in terms):
+                self.absorbed = True
+        return total
 
     def _index(self, t, idx) -> int:
         if t in idx:  # the fast paths: an index letter in force, or a literal

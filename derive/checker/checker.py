@@ -591,11 +591,16 @@ def _wrong_reason(verdict, ctx) -> str:
     at = (f" at K={k}" if k is not None else "") + (f", {where}" if where else "")
     lhs, rhs = ce.get("lhs"), ce.get("rhs")
     if lhs is None or rhs is None:  # one side has no value where the other has one
-        return f"{verdict.detail}{at}" + (f" ({lhs if lhs is not None else rhs:.6g})" if (lhs, rhs) != (None, None) else "")
-    shown = f"{lhs:.6g} vs {rhs:.6g}"
-    if f"{lhs:.6g}" == f"{rhs:.6g}" and ce.get("difference") is not None:
-        shown += f", a difference of {ce['difference']:.3g}"  # 1 against 1 + 10^-31
+        return f"{verdict.detail}{at}" + (f" ({_g(lhs if lhs is not None else rhs, 6)})" if (lhs, rhs) != (None, None) else "")
+    shown = f"{_g(lhs, 6)} vs {_g(rhs, 6)}"
+    if _g(lhs, 6) == _g(rhs, 6) and ce.get("difference") is not None:
+        shown += f", a difference of {_g(ce['difference'], 3)}"  # 1 against 1 + 10^-31
     return f"the sides differ{at}: {shown}"
+
+
+def _g(v, digits: int) -> str:
+    """A number of the counterexample: a float, or a decimal string beyond the float range."""
+    return f"{v:.{digits}g}" if isinstance(v, (int, float)) else str(v)
 
 
 def _flatten(ce: dict | None, setup: _Setup) -> dict | None:
@@ -609,6 +614,8 @@ def _flatten(ce: dict | None, setup: _Setup) -> dict | None:
             continue
         out[k] = v
     out["lhs"], out["rhs"] = ce.get("lhs"), ce.get("rhs")
+    if ce.get("difference") is not None:
+        out["difference"] = ce["difference"]  # lhs - rhs, when the two print alike
     return out
 
 

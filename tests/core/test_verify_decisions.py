@@ -31,6 +31,12 @@ CASES = [
     ("1 = 1 + 10^-31", sp.Integer(1), 1 + R(1, 10 ** 31), GENERAL, "refuted"),
     ("1 = 1 + 10^-200", sp.Integer(1), 1 + R(1, 10 ** 200), GENERAL, "refuted"),
     ("e^x = e^x + e^-150: absorbed at 60 digits", exp(x), exp(x) + exp(-150), GENERAL, "refuted"),
+    ("sigma(2000) = 1: below every precision tried", sigmoid(2000), 1, GENERAL, "refuted"),
+    ("log(1 + e^-2000) = 0", log(1 + exp(-2000)), 0, GENERAL, "refuted"),
+    ("x + e^-2000 = x", x + exp(-2000), x, GENERAL, "refuted"),
+    ("sigma(x + 2000) = 1: a lost term is no agreement", sigmoid(x + 2000), 1, GENERAL, "unconfirmed"),
+    ("log(1 + e^(-x^2 - 2000)) = 0", log(1 + exp(-x ** 2 - 2000)), 0, GENERAL, "unconfirmed"),
+    ("e^x + e^(-x^2 - 2000) = e^x", exp(x) + exp(-x ** 2 - 2000), exp(x), GENERAL, "unconfirmed"),
     ("x = x (1 + 10^-40)", x, x * (1 + R(1, 10 ** 40)), GENERAL, "refuted"),
     ("tiny values, relative difference", exp(-500) * (1 + x ** 2), exp(-500) * (1 + x ** 2) * (1 + R(1, 10 ** 20)), GENERAL, "refuted"),
     # -- exact decimals and cancellation beyond the working precision --
@@ -133,7 +139,7 @@ def test_cannot_separate_is_unconfirmed_not_a_guess():
 
     class Noisy:
         def __init__(self, dps):
-            self.dps, self.rng = dps, random.Random(dps)
+            self.dps, self.rng, self.absorbed = dps, random.Random(dps), False
 
         def scalar(self, e, idx):
             with mpmath.workdps(self.dps):
@@ -143,9 +149,13 @@ def test_cannot_separate_is_unconfirmed_not_a_guess():
     assert outcome == V.UNSURE and "cannot separate the sides at 480 digits" in why
 
 
-def test_exact_equality_at_every_level_is_the_documented_limit():
-    # a difference below 10^-480 of the terms is lost at every precision tried (the numeric test's
-    # limit, stated in its detail); at 10^-200 it is found
+def test_a_term_lost_below_every_precision_is_unconfirmed_not_ok():
+    # 1 + e^{-1150} is 1 at 480 digits: the sides then print equal, which proves nothing
     v = verify(log(1 + exp(-x ** 2 - 1150)) + exp(x), exp(x), GENERAL)
-    assert v.status == "verified" and v.method == "numeric" and "digits" in v.detail
+    assert v.status == "unconfirmed" and "below the precision" in v.detail
     assert verify(log(1 + exp(-x ** 2 - 460)) + exp(x), exp(x), GENERAL).status == "refuted"
+
+
+def test_a_tiny_nonzero_constant_is_shown():
+    v = verify(sigmoid(2000), 1, GENERAL)
+    assert v.counterexample["difference"] == "-2.58e-869"
