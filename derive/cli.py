@@ -56,10 +56,10 @@ def _output_options(r) -> None:
     r.add_argument("--format", "-f", default="latex", help="|".join(FORMAT_NAMES))
     r.add_argument("--lang", default="en", help="en|zh")
     r.add_argument("-o", "--output", default=None, help="output file; '-' for stdout (default output/<name>-K<k>.<ext>)")
-    r.add_argument("--pdf", action="store_true", help="also compile a PDF with latexmk")
+    r.add_argument("--pdf", action="store_true", help="also compile a PDF with latexmk (at most $DERIVE_TEX_TIMEOUT s, default 60)")
     r.add_argument("--values", action="append", default=[], metavar="NAME=V1,V2,...")
     r.add_argument("--notation", default=None, metavar="logits=z,probs=a,target=y,loss=L")
-    r.add_argument("--templates", default=None, metavar="DIR", help="a directory of templates overriding ours")
+    r.add_argument("--templates", default=None, metavar="DIR", help="a directory of templates overriding ours (rendered within $DERIVE_TEMPLATE_TIMEOUT s, default 20)")
 
 
 def main(argv: list[str] | None = None) -> int:
