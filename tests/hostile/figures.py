@@ -26,7 +26,8 @@ def main(argv: list[str]) -> int:
     for r in results:
         line = (r.stderr.strip().splitlines() or [""])[-1][:90]
         flag = "" if r.code == r.case.code else "  <-- " + ("pending" if r.case.pending else "MISMATCH")
-        issues = [x for x, bad in (("changed", r.changed), ("leftovers", r.leftovers), ("canary", r.canary_leaked)) if bad]
+        issues = [x for x, bad in (("changed", r.changed), ("leftovers", r.leftovers), ("canary", r.canary_leaked),
+                                   ("foreign reads " + ",".join(r.foreign_reads), r.foreign_reads)) if bad]
         print(f"{r.case.id:<36} {r.case.surface:<9} {str(r.code):>4} {r.case.code:>4} {r.seconds:6.2f} "
               f"{r.maxrss_kb / 1024:6.0f}  {line}{flag}{' ' + ','.join(issues) if issues else ''}")
     slow = max(results, key=lambda r: r.seconds)
@@ -38,7 +39,8 @@ def main(argv: list[str]) -> int:
           f"{sum('internal error' in r.stderr for r in results)}, over 30 s: {sum(r.seconds >= 30 for r in results)}, "
           f"cut off at their limit: {sum(r.code is None for r in results)} (pending ones at {min((r.case.limit for r in results if r.case.pending), default=0):g} s), "
           f"files touched outside: {sum(bool(r.changed) for r in results)}, processes left: "
-          f"{sum(len(r.leftovers) for r in results)}, canary leaks: {sum(r.canary_leaked for r in results)}")
+          f"{sum(len(r.leftovers) for r in results)}, canary leaks: {sum(r.canary_leaked for r in results)}, "
+          f"files opened outside: {sum(len(r.foreign_reads) for r in results)}")
     return 0
 
 

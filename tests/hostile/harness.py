@@ -16,6 +16,23 @@ from typing import Callable
 
 LIMIT = 30.0          # seconds: the issue's bound for any run
 MARKER = "DERIVE_HOSTILE_CASE"
+ROOT = Path(__file__).resolve().parents[2]
+# python -m derive with an audit hook that logs every file Python opens (the forked template child
+# inherits it): one line per open, written at once (a run may be killed)
+BOOT = """
+import os, sys, runpy
+fd = os.open(os.environ.pop("DERIVE_HOSTILE_OPENS"), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes)):
+        p = os.fsdecode(args[0])
+        try:
+            os.write(fd, (os.path.join(os.getcwd(), p) + "\\0" + os.path.realpath(p) + "\\n").encode("utf-8", "surrogateescape"))
+        except OSError:
+            pass
+sys.addaudithook(hook)
+sys.argv = ["derive", *sys.argv[1:]]
+runpy.run_module("derive", run_name="__main__", alter_sys=True)
+"""
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,7 @@ class Result:
     changed: list[str] = field(default_factory=list)       # files created, changed or removed, unexpected
     leftovers: list[str] = field(default_factory=list)     # processes still running with our marker
     canary_leaked: bool = False
+    foreign_reads: list[str] = field(default_factory=list)  # files opened outside what the user named
 
 
 def make_dirs(root: Path) -> Dirs:
@@ -98,11 +116,12 @@ def run_case(case: Case, root: Path) -> Result:
     before = snapshot(*watched)
     token = uuid.uuid4().hex
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(dirs.home), "TMPDIR": str(dirs.tmp),
-           "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", MARKER: token, **dict(case.env)}
+           "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", MARKER: token,
+           "DERIVE_HOSTILE_OPENS": str(root / "opens.log"), **dict(case.env)}
     out_path, err_path = root / "stdout", root / "stderr"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "derive", *case.args], cwd=dirs.cwd, env=env,
+        proc = subprocess.Popen([sys.executable, "-c", BOOT, *case.args], cwd=dirs.cwd, env=env,
                                 stdin=subprocess.PIPE if case.stdin is not None else subprocess.DEVNULL,
                                 stdout=out, stderr=err, start_new_session=True)
         if case.stdin is not None:
@@ -123,7 +142,24 @@ def run_case(case: Case, root: Path) -> Result:
     stderr = err_path.read_text(encoding="utf-8", errors="replace")
     leaked = dirs.canary in stdout or dirs.canary in stderr or any(
         dirs.canary.encode() in p.read_bytes() for p in dirs.cwd.rglob("*") if p.is_file() and not p.is_symlink())
-    return Result(case, code, stdout, stderr, seconds, usage.ru_maxrss, changed, leftovers, leaked)
+    foreign = _foreign_reads(root / "opens.log", dirs, case)
+    return Result(case, code, stdout, stderr, seconds, usage.ru_maxrss, changed, leftovers, leaked, foreign)
+
+
+def _foreign_reads(log: Path, dirs: Dirs, case: Case) -> list[str]:
+    """Files derive opened that are neither Python's and ours (interpreter, packages, this checkout,
+    /proc, /dev) nor in the user's working directory or TMPDIR, unless the user named that very path
+    (a link they named may lead anywhere). HOME and the `outside` folder are never allowed."""
+    allowed = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, ROOT, "/proc", "/dev/null",
+                                              "/dev/urandom", dirs.cwd, dirs.tmp)}
+    named = {str(dirs.cwd / a) for a in case.args if a and not a.startswith("-")}
+    out = []
+    for line in log.read_text(encoding="utf-8", errors="surrogateescape").splitlines() if log.exists() else []:
+        given, _, real = line.partition("\0")
+        inside = any(real == a or real.startswith(a.rstrip("/") + "/") for a in allowed)
+        if not inside and os.path.normpath(given) not in named:
+            out.append(real)
+    return sorted(set(out))
 
 
 def _feed(proc, data: bytes) -> None:

@@ -57,6 +57,7 @@ def test_case(case, results):
     assert not r.changed, f"touched outside what the user named: {r.changed}"
     assert not r.leftovers, f"processes left behind: {r.leftovers}"
     assert not r.canary_leaked, "the content of a file outside what the user named reached the output"
+    assert not r.foreign_reads, f"opened outside what the user named: {r.foreign_reads}"
 
 
 def test_the_suite_covers_every_surface():
