@@ -5,7 +5,9 @@ SOFTMAX = r"a_i = \frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}}"
 CE = r"L = -\sum_{i=1}^{K} y_i \log a_i"
 SUM_ONE = r"\sum_{i=1}^{K} y_i = 1"
 
-# recipe name -> (loss, definitions, facts)
+# recipe name -> (loss, definitions, facts): what `derive grad` takes to reach each shipped recipe's gradient.
+# soft-label, multi-label and temperature are built by the engine (recipebook/targets.py, temperature.py);
+# the others keep their hand-written documents, for the reasons in their module docstrings.
 RECIPE_SPECS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "softmax-cross-entropy": (CE, (SOFTMAX,), (SUM_ONE,)),
     "soft-label-cross-entropy": (CE, (SOFTMAX,), (SUM_ONE,)),

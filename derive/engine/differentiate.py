@@ -215,6 +215,8 @@ def derivative_move(env: Env):
             out = out.xreplace(mapping)
             if rule in (Rule.SOFTMAX_JACOBIAN, Rule.EXPAND_DEFINITION):
                 break
-        variant = ("variant", "inner") if rule is Rule.SOFTMAX_JACOBIAN and inner else ("variant", "engine")
+        variant = ("variant", "inner") if rule is Rule.SOFTMAX_JACOBIAN and inner else \
+            ("variant", "jacobian") if rule is Rule.EXPAND_DEFINITION and isinstance(e, D) and isinstance(e.expr, sp.Indexed) \
+            else ("variant", "engine")
         return Move(rule, out, (variant,))
     return apply

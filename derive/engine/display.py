@@ -26,6 +26,8 @@ def display(e):
         return e
     if isinstance(e, MatAdd):  # before Add: a MatAdd is an Add
         return MatAdd(*sorted(e.args, key=_negative_matrix), evaluate=False)
+    if isinstance(e, MatMul):
+        return MatMul(*[display(a) for a in e.args], evaluate=False)
     if isinstance(e, sp.MatrixExpr):
         return e
     if isinstance(e, sp.Add):

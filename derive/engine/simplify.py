@@ -140,11 +140,17 @@ def substitute_back(softmaxes: dict[str, Softmax]):
                 if not power:
                     continue
                 exps = [m for m, g in enumerate(args) if isinstance(g, sp.exp)]
-                for m in exps:
+                for m in exps:  # one exponential holding all the exponents (SymPy may join them)
                     at = _indices_of(sm, args[m].args[0], power)
                     if at is not None:
                         rest = [x for q, x in enumerate(args) if q not in (n, m)]
                         return sp.Mul(*rest, *[sp.IndexedBase(sm.name)[t] for t in at])
+                single = [(m, _indices_of(sm, args[m].args[0], 1)) for m in exps]
+                single = [(m, at[0]) for m, at in single if at is not None]
+                if len(single) >= power:  # or one exponential per power of the denominator
+                    used = {m for m, _ in single[:power]}
+                    rest = [x for q, x in enumerate(args) if q != n and q not in used]
+                    return sp.Mul(*rest, *[sp.IndexedBase(sm.name)[t] for _, t in single[:power]])
         return None
     return apply
 

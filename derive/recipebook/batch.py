@@ -1,4 +1,7 @@
-"""Cross-entropy over an N x K batch (P, Q in the usual notation), mean or sum: dL/dZ = (A - Y)/N for the mean."""
+"""Cross-entropy over an N x K batch (P, Q in the usual notation), mean or sum: dL/dZ = (A - Y)/N for the mean.
+
+Not engine-made: the logits are an N x K matrix; the engine differentiates by a vector.
+"""
 from __future__ import annotations
 
 import mpmath

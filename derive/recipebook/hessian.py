@@ -1,4 +1,8 @@
-"""The Hessian of cross-entropy in z: sum(y) (diag(a) - a a^T), positive semi-definite, H 1 = 0."""
+"""The Hessian of cross-entropy in z: sum(y) (diag(a) - a a^T), positive semi-definite, H 1 = 0.
+
+Not engine-made: a second derivative with its matrix argument (positive semi-definite, null space 1);
+the engine takes first derivatives by a vector.
+"""
 from __future__ import annotations
 
 from dataclasses import replace

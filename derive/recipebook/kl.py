@@ -1,4 +1,8 @@
-"""Cross-entropy is entropy plus KL divergence, H(y, a) = H(y) + KL(y || a): both have the gradient a - y."""
+"""Cross-entropy is entropy plus KL divergence, H(y, a) = H(y) + KL(y || a): both have the gradient a - y.
+
+Not engine-made: the document is the decomposition H(y, a) = H(y) + KL(y || a); the engine derives the
+gradient of the KL term alone (engine/catalog.py).
+"""
 from __future__ import annotations
 
 import mpmath

@@ -1,4 +1,8 @@
-"""LogSoftmax + NLLLoss = CrossEntropyLoss, the log-sum-exp form and its stable version with m = max z."""
+"""LogSoftmax + NLLLoss = CrossEntropyLoss, the log-sum-exp form and its stable version with m = max z.
+
+Not engine-made: the document is an equivalence (NLLLoss of LogSoftmax = CrossEntropyLoss) and the stable
+log-sum-exp shift with m = max z, not only a gradient; the engine derives the gradient of the log-sum-exp form.
+"""
 from __future__ import annotations
 
 import math

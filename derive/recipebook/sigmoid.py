@@ -1,4 +1,7 @@
-"""The K = 2 case: softmax_1(z_1, z_2) = sigma(z_1 - z_2), and cross-entropy is binary cross-entropy with logits."""
+"""The K = 2 case: softmax_1(z_1, z_2) = sigma(z_1 - z_2), and cross-entropy is binary cross-entropy with logits.
+
+Not engine-made: the K = 2 reduction to a sigmoid is an equivalence of formulas, not a gradient.
+"""
 from __future__ import annotations
 
 import sympy as sp

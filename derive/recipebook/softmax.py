@@ -1,4 +1,9 @@
-"""softmax-jacobian and softmax-cross-entropy, for a concrete K or a general (named) K."""
+"""softmax-jacobian and softmax-cross-entropy, for a concrete K or a general (named) K.
+
+Not engine-made (yet): the document derives the Jacobian case by case (i = j, i != j), unifies the cases
+with a Kronecker delta and writes the matrix forms diag(a) - a a^T and J^T dL/da; the engine's 'jacobian' route
+gives the quotient-rule part only. `derive grad` reaches the same a - y (tests/engine/test_recipe_specs.py).
+"""
 from __future__ import annotations
 
 import sympy as sp

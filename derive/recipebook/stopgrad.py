@@ -1,4 +1,7 @@
-"""Seed 000's "equivalent" loss L = sum_k (p_k - q_k) a_k: gradient p - q only with p held constant."""
+"""Seed 000's "equivalent" loss L = sum_k (p_k - q_k) a_k: gradient p - q only with p held constant.
+
+Not engine-made: the stop-gradient node and the counterexample at a fixed point are outside the engine.
+"""
 from __future__ import annotations
 
 import mpmath
