@@ -16,7 +16,7 @@ class ParseError(DeriveError):
     """User math that our grammar cannot read; carries a line and column when known."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None):
-        self.line, self.column = line, column
+        self.line, self.column, self.message = line, column, message
         where = f"line {line}" + (f", column {column}" if column else "") + ": " if line else ""
         super().__init__(where + message)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import re
-import signal
-import threading
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -17,14 +15,14 @@ from ..calculus.symbols import index, size
 from ..errors import ParseError, UsageError
 from ..verify import Context, _free_indices, verify
 from . import entrywise, onehot
-from .extract import Declaration, Document, Row, Side, _chain_sides, _Lines
 from .arrays import elision_sizes
+from .budget import STEP_SECONDS, Budget, Timeout, time_bound
+from .extract import Declaration, Document, Row, Side, Unread, _chain_sides, _Lines
 from .generic import generic_functions, specific_names
 from .normalize import index_words, normalize, vector_names
-from .parse import EULER, ParseContext, Unsupported, parse_latex, scan_letters
+from .parse import EULER, ParseContext, TooLarge, Unsupported, parse_latex, scan_letters, whole_name
 
 GENERAL_SIZES = (2, 3, 4, 5, 6)
-STEP_SECONDS = 8.0          # per claimed equality; past it the step is unverified, never a hang
 _UNICODE = str.maketrans({"−": "-", "×": "\\times ", "·": "\\cdot ", "≠": "\\neq ", "∑": "\\sum ", "∂": "\\partial "})
 
 
@@ -41,6 +39,7 @@ class StepResult:
     counterexample: dict | None = None
     conditions: tuple[str, ...] = ()
     end: int = -1                        # file offset of the end of the row (for --annotate)
+    unread: bool = field(default=False, compare=False)   # its math could not be read at all (syntax)
 
     def as_json(self) -> dict:
         out = {"line": self.line, "column": self.column, "lhs": self.lhs, "rhs": self.rhs,
@@ -71,6 +70,13 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return self.first_wrong is None
+
+    @property
+    def nothing_read(self) -> StepResult | None:
+        """The first unreadable step when no step of the document could be read at all."""
+        if self.steps and all(s.unread for s in self.steps):
+            return self.steps[0]
+        return None
 
     def counts(self) -> dict[str, int]:
         c = collections.Counter(s.status for s in self.steps)
@@ -107,7 +113,6 @@ class _Setup:
     definitions: dict = field(default_factory=dict)      # name -> Definition
     failed_defs: dict = field(default_factory=dict)      # name -> (line, reason)
     domains: dict = field(default_factory=dict)          # name -> domain
-    concrete: dict = field(default_factory=dict)         # item position -> K in force
     vectors: frozenset = frozenset()                     # names also written with subscripts (s, s_i)
     generic: dict = field(default_factory=dict)          # L -> a: L any function of a (never defined)
     defined_at: dict = field(default_factory=dict)       # name -> file offset of the row defining it
@@ -115,12 +120,15 @@ class _Setup:
     redefinitions: dict = field(default_factory=dict)    # id(row) -> Definition taking over there
     hot: dict = field(default_factory=dict)              # one-hot name -> the index of its 1 ("p_k = 1")
     index_words: dict = field(default_factory=dict)      # x[class]: "class" -> a letter
-    read_errors: list = field(default_factory=list)      # syntax errors of single steps
     macros: tuple = ()                                   # (\sum_K, its body) defined in prose
+    names: set = field(default_factory=set)              # L_1, L_CE: subscripted names defined as a whole
+    vector_bases: frozenset = frozenset()                # letters written with an index subscript (z_i)
+    parsed: dict = field(default_factory=dict)           # each side is parsed once
 
     def pctx(self, line: int = 1, column: int = 1) -> ParseContext:
         sz = size(self.size_name)
-        return ParseContext(tuple((n, sz) for n in sorted(self.size_names)), sz, self.indices, line, column)
+        return ParseContext(tuple((n, sz) for n in sorted(self.size_names)), sz, self.indices, line, column,
+                            frozenset(self.names))
 
 
 def _prepare(text: str) -> str:
@@ -128,7 +136,18 @@ def _prepare(text: str) -> str:
 
 
 def _parse(text: str, setup: _Setup, line: int, column: int):
-    return parse_latex(normalize(_prepare(text), setup.vectors, setup.index_words, setup.macros), setup.pctx(line, column))
+    """One side, parsed once for a given set of whole names (the failure is remembered too)."""
+    key = (text, line, column, frozenset(setup.names))
+    if key not in setup.parsed:
+        try:
+            setup.parsed[key] = parse_latex(normalize(_prepare(text), setup.vectors, setup.index_words, setup.macros),
+                                            setup.pctx(line, column))
+        except ParseError as exc:
+            setup.parsed[key] = exc
+    out = setup.parsed[key]
+    if isinstance(out, ParseError):
+        raise out
+    return out
 
 
 def _head_name(e) -> str | None:
@@ -139,6 +158,29 @@ def _head_name(e) -> str | None:
     if isinstance(e, sp.Symbol):
         return str(e)
     return None
+
+
+def _whole(head, setup: _Setup) -> str | None:
+    """L_1, L_{CE} standing alone on a left side: a name of its own when L is not an indexed vector."""
+    if not isinstance(head, sp.Indexed) or str(head.base.label) in setup.vector_bases:
+        return None
+    if any(isinstance(t, sp.Symbol) and str(t) in setup.indices for t in head.indices):
+        return None
+    if not all(t.is_Integer or isinstance(t, sp.Symbol) for t in head.indices):
+        return None
+    return whole_name(str(head.base.label), head.indices)
+
+
+def _vector_bases(math: str, indices: frozenset) -> frozenset:
+    """Letters written with an index-letter subscript somewhere (z_i, p_{ik}): vectors, never whole names."""
+    out = set()
+    for m in re.finditer(r"(?<![\\A-Za-z])([A-Za-z]|\\math(?:cal|scr)\s*\{\s*[A-Za-z]\s*\})\s*_\s*(\{[^{}]*\}|[A-Za-z])", math):
+        sub = re.sub(r"\\[a-zA-Z]+", " ", m.group(2))
+        if set(re.findall(r"(?<![A-Za-z])[a-z](?![A-Za-z])", sub)) & indices or \
+                (re.fullmatch(r"\{?\s*[a-z]{2,4}\s*\}?", sub) and set(sub.strip("{} ")) <= indices):
+            base = m.group(1)
+            out.add(base if len(base) == 1 else "\\" + re.sub(r"\s", "", base)[1:])
+    return frozenset(out)
 
 
 def _definable(head, setup: _Setup) -> bool:
@@ -196,10 +238,10 @@ def _assumption(text: str, setup: _Setup, line: int, column: int) -> tuple[str, 
         if isinstance(left, sp.Sum) and right == 1 and isinstance(left.function, sp.Indexed):
             return str(left.function.base.label), "simplex"
         raise ParseError(f"cannot read the assumption {text!r}: only a sum of one vector equal to 1 is understood", line, column)
-    if isinstance(left, sp.Indexed) and right == 0 and op in (">", "\\ge", "\\geq"):
-        return str(left.base.label), "positive" if op == ">" else "nonnegative"
-    if isinstance(right, sp.Indexed) and left == 0 and op in ("<", "\\le", "\\leq"):
-        return str(right.base.label), "positive" if op == "<" else "nonnegative"
+    if isinstance(left, (sp.Indexed, sp.Symbol)) and right == 0 and op in (">", "\\ge", "\\geq"):
+        return _head_name(left), "positive" if op == ">" else "nonnegative"
+    if isinstance(right, (sp.Indexed, sp.Symbol)) and left == 0 and op in ("<", "\\le", "\\leq"):
+        return _head_name(right), "positive" if op == "<" else "nonnegative"
     raise ParseError(f"cannot read the assumption {text!r}", line, column)
 
 
@@ -214,11 +256,14 @@ def _merge_domain(old: str | None, new: str) -> str:
 
 # -- the checker -----------------------------------------------------------------------------
 def check_document(doc: Document, *, file: str = "-", K: int | str | None = None,
-                   defines: tuple[str, ...] = (), assumes: tuple[str, ...] = ()) -> CheckResult:
-    """Definitions, then every claim of every row, judged by the shared verifier."""
+                   defines: tuple[str, ...] = (), assumes: tuple[str, ...] = (),
+                   budget: Budget | None = None) -> CheckResult:
+    """Definitions, then every claim of every row, judged by the shared verifier within the budget."""
+    budget = budget or Budget()
     cli_math = "\n".join(list(defines) + list(assumes))
     decl_math = "\n".join(d.text for d in doc.items if isinstance(d, Declaration))
-    letters, uppers = scan_letters(_prepare(doc.math + "\n" + decl_math + "\n" + cli_math))
+    all_math = _prepare(doc.math + "\n" + decl_math + "\n" + cli_math)
+    letters, uppers = scan_letters(all_math)
     uppers = uppers + elision_sizes(doc.math, letters)   # [a_1, \cdots, a_n]: n is a size
     file_K = [d for d in doc.items if isinstance(d, Declaration) and d.kind == "K"]
     size_name = _size_name(K, file_K, uppers)
@@ -227,43 +272,53 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
     setup.vectors = vector_names(doc.math, ())
     setup.index_words = index_words(doc.math)
     setup.headings = tuple(m.start() for m in re.finditer(r"(?m)^#{1,6}\s|\\(?:sub)*section\*?\{", doc.text))
+    setup.vector_bases = _vector_bases(all_math, setup.indices)
     steps: list[StepResult] = []
 
-    # declarations from the command line come first, then the document in order
+    # declarations from the command line come first (a bad one is a usage error), then the document
     for text in defines:
-        _declare_definition(text, setup, 0, 0, steps, explicit=True)
+        try:
+            _declare_definition(text, setup, 0, 0, steps, explicit=True)
+        except ParseError as exc:
+            raise UsageError(f"--define {text!r}: {exc.message}") from None
     for text in assumes:
-        name, dom = _assumption(text, setup, 0, 0)
+        try:
+            name, dom = _assumption(text, setup, 0, 0)
+        except ParseError as exc:
+            raise UsageError(f"--assume {text!r}: {exc.message}") from None
         setup.domains[name] = _merge_domain(setup.domains.get(name), dom)
     for it in doc.items:
         if isinstance(it, Declaration):
-            if it.kind == "define":
-                _declare_definition(it.text, setup, it.line, it.column, steps, explicit=True)
-            elif it.kind == "assume":
-                name, dom = _assumption(it.text, setup, it.line, it.column)
-                setup.domains[name] = _merge_domain(setup.domains.get(name), dom)
-            elif it.kind == "prose-define":   # a definition in running text; never one the text's own display gives
-                with contextlib.suppress(ParseError):
-                    _declare_prose_definition(it.text, setup, it.line, it.column)
-            elif it.kind == "macro":   # "define $\sum_K = \sum_{j=1}^{K} \exp(\theta_j)$"
-                head, body = it.text.split("=", 1)
-                setup.macros = setup.macros + ((head.strip(), body.strip()),)
-            elif it.kind == "hot":   # prose: "不妨设 $p_k=1$" for a one-hot p
-                name, letter = it.text.split()
-                setup.hot[name] = letter
-            elif it.kind == "unknown":
+            if it.kind == "unknown":
                 raise ParseError(f"unknown declaration 'derive: {it.text}' (use define, assume or K = ...)", it.line, it.column)
+            try:
+                if it.kind == "define":
+                    _declare_definition(it.text, setup, it.line, it.column, steps, explicit=True)
+                elif it.kind == "assume":
+                    name, dom = _assumption(it.text, setup, it.line, it.column)
+                    setup.domains[name] = _merge_domain(setup.domains.get(name), dom)
+                elif it.kind == "prose-define":   # a definition in running text; never one the text's own display gives
+                    with contextlib.suppress(ParseError):
+                        _declare_prose_definition(it.text, setup, it.line, it.column)
+                elif it.kind == "macro":   # "define $\sum_K = \sum_{j=1}^{K} \exp(\theta_j)$"
+                    head, body = it.text.split("=", 1)
+                    setup.macros = setup.macros + ((head.strip(), body.strip()),)
+                elif it.kind == "hot":   # prose: "不妨设 $p_k=1$" for a one-hot p
+                    name, letter = it.text.split()
+                    setup.hot[name] = letter
+            except ParseError as exc:   # reported on its line; the rest of the document is still judged
+                steps.append(StepResult(it.line, it.column, it.text, "", "unverified",
+                                        f"this declaration is not used: {_unreadable(exc)}",
+                                        unread=not isinstance(exc, Unsupported)))
 
+    rows = [it for it in doc.items if isinstance(it, (Row, Unread))]
+    _find_whole_names(rows, setup)
     # pass 1: which rows define a name (the first time a new name stands alone on a left side)
-    plans = []
-    for pos, it in enumerate(doc.items):
-        if isinstance(it, Row):
-            plans.append(_plan_row(it, setup))
-    specific = specific_names((c.left.text, c.right.text) for plan in plans for c in plan if not c.definition)
+    plans = {id(it): _planned(it, setup, budget) for it in rows if isinstance(it, Row)}
+    specific = specific_names((c.left.text, c.right.text) for plan in plans.values() for c in plan if not c.definition)
     setup.generic = generic_functions(_prepare(doc.math), setup, _reach, specific)
     # pass 2: judge the claims, with K as declared at that point of the document
     concrete: int | None = K if isinstance(K, int) else None
-    plan_iter = iter(plans)
     euler = "e" not in setup.definitions
     for it in doc.items:
         if isinstance(it, Declaration):
@@ -273,16 +328,44 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
                 if concrete is not None and not 2 <= concrete <= 50:
                     raise ParseError(f"K = {concrete}: the number of classes must be between 2 and 50", it.line, it.column)
             continue
+        if isinstance(it, Unread):
+            steps.append(StepResult(it.line, it.column, it.text, "", "unverified", it.reason, end=it.end, unread=not it.cut))
+            continue
         if id(it) in setup.redefinitions:
             d = setup.redefinitions[id(it)]
             setup.definitions[d.name] = d
-        for claim in next(plan_iter):
-            steps.append(_judge(claim, setup, concrete, euler))
+        for claim in plans[id(it)]:
+            steps.append(_judge(claim, setup, concrete, euler, budget))
     steps.sort(key=lambda s: (s.line, s.column))
-    if setup.read_errors and all(s.status == "unverified" and s.reason.startswith("cannot read") or s.status == "definition" for s in steps):
-        raise setup.read_errors[0]   # nothing could be read at all: unusable input (exit 2), as before
     shown = str(K) if K is not None else size_name
     return CheckResult(file, tuple(steps), shown, doc)
+
+
+def _find_whole_names(rows: list, setup: _Setup) -> None:
+    """L_1 = ... (a subscripted letter standing alone on a left side, L never indexed): L_1 is a name."""
+    for row in rows:
+        if not isinstance(row, Row) or row.carried or row.conditions:
+            continue
+        left = row.sides[0]
+        if "_" not in left.text or len(left.text) > 40:
+            continue
+        try:
+            head = parse_latex(_prepare(left.text), setup.pctx(left.line, left.column))
+        except ParseError:
+            continue
+        name = _whole(head, setup)
+        if name is not None:
+            setup.names.add(name)
+
+
+def _unreadable(exc: ParseError) -> str:
+    """The reason a step is unverified because its math could not be read."""
+    where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
+    if isinstance(exc, TooLarge):
+        return exc.message + where
+    if isinstance(exc, Unsupported):
+        return f"cannot read {exc.message}{where}"
+    return f"cannot read this math: {exc.message}{where}"
 
 
 def _size_name(K, file_K: list, uppers: list) -> str:
@@ -315,6 +398,10 @@ def _declare_definition(text: str, setup: _Setup, line: int, column: int, steps:
     if len(sides) != 2 or not sides[0].text or not sides[1].text:
         raise ParseError(f"define {text!r}: write one equation HEAD = BODY", line, column)
     head = _parse(sides[0].text, setup, line, column)
+    whole = _whole(head, setup)
+    if whole is not None:   # define L_2 = ...: the name L_2
+        setup.names.add(whole)
+        head = _parse(sides[0].text, setup, line, column)
     body = _parse(sides[1].text, setup, line, column)
     if not _definable(head, setup):
         raise ParseError(f"define {text!r}: the left side must be a name such as L or a_i", line, column)
@@ -333,13 +420,22 @@ class _Claim:
     note: str = ""
 
 
+def _planned(row: Row, setup: _Setup, budget: Budget) -> list[_Claim]:
+    """_plan_row within the document's time (its parses are cached for the judging pass)."""
+    try:
+        with time_bound(max(budget.share(), 0.01)):
+            return _plan_row(row, setup)
+    except Timeout:
+        return [_Claim(row, a, b, note="not read within the document's time budget") for a, b in zip(row.sides, row.sides[1:])]
+
+
 def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
     """The claims of one row; the first is a definition when its left side is a new name."""
     pairs = list(zip(row.sides, row.sides[1:]))
     if row.note:
         return [_Claim(row, a, b, note=row.note) for a, b in pairs]
     claims = [_Claim(row, a, b) for a, b in pairs]
-    if row.carried or row.conditions:
+    if row.carried or row.conditions or row.problem:
         return claims
     vec = entrywise.vector_definition(row, setup)
     if vec is not None:   # a = [\frac{e^{z_1}}{...}, \cdots, \frac{e^{z_n}}{...}] defines a_i
@@ -399,7 +495,7 @@ def _redefinition(row: Row, head, claims: list, setup: _Setup) -> list:
     return [_Claim(row, row.sides[0], row.sides[1], definition=True)]
 
 
-def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool) -> StepResult:
+def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, budget: Budget) -> StepResult:
     row, left, right = claim.row, claim.left, claim.right
     conds = conditions_shown(row)
     if row.size and concrete is None:
@@ -410,17 +506,28 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool) -> S
         return StepResult(status="definition", reason=f"defines {_head_name(setup.definitions[_name_of(left, setup)].head)}", **base)
     if claim.note:
         return StepResult(status="unverified", reason=claim.note, **base)
-    written = entrywise.judge(claim, setup, concrete, euler, ref=row.sides[0])
-    if written is not None:
-        return written
+    if row.problem:
+        return StepResult(status="unverified", reason=row.problem, **base)
+    share = budget.share()
+    if share <= 0:
+        return StepResult(status="unverified", reason=f"not judged: the document's time budget of {budget.total:g} s ran out", **base)
     try:
+        with time_bound(share + 0.5):
+            return _judged(claim, setup, concrete, euler, share, base)
+    except Timeout:
+        return StepResult(status="unverified", reason=f"no verdict within {share:.3g} s (this step's share of the time)", **base)
+
+
+def _judged(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, seconds: float, base: dict) -> StepResult:
+    row, left, right = claim.row, claim.left, claim.right
+    try:
+        written = entrywise.judge(claim, setup, concrete, euler, ref=row.sides[0])
+        if written is not None:
+            return written
         lhs = _parse(left.text, setup, left.line, left.column)
         rhs = _parse(right.text, setup, right.line, right.column)
-    except Unsupported as exc:
-        return StepResult(status="unverified", reason=f"unsupported: {exc}", **base)
-    except ParseError as exc:   # one unreadable line leaves the rest of the document judged
-        setup.read_errors.append(exc)
-        return StepResult(status="unverified", reason=f"cannot read this step: {exc}", **base)
+    except ParseError as exc:
+        return StepResult(status="unverified", reason=_unreadable(exc), unread=not isinstance(exc, Unsupported), **base)
     problem = (_undefined_derivative(lhs, setup) or _undefined_derivative(rhs, setup) or _undefined_name(lhs, rhs, setup)
                or _arity_mismatch(lhs, rhs, setup))
     if problem:
@@ -430,16 +537,13 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool) -> S
         by_entry = entrywise.vector_claim(lhs, rhs, claim, setup, concrete, euler, base)   # dl/da da/dz: a row gradient
         if by_entry is not None:
             return by_entry
-    ctx, lhs, rhs = _context(lhs, rhs, row, setup, concrete, euler)
+    ctx, lhs, rhs = _context(lhs, rhs, row, setup, concrete, euler, seconds)
     try:
-        with _time_bound(STEP_SECONDS):
-            verdict = verify(lhs, rhs, ctx)
-            if verdict.status == "unconfirmed" and "shapes" in verdict.detail:   # dl/da da/dz, a row gradient
-                by_entry = entrywise.vector_claim(*parsed, claim, setup, concrete, euler, base)
-                if by_entry is not None:
-                    return by_entry
-    except _Timeout:
-        return StepResult(status="unverified", reason=f"no verdict within {STEP_SECONDS:g} s", **base)
+        verdict = verify(lhs, rhs, ctx)
+        if verdict.status == "unconfirmed" and "shapes" in verdict.detail:   # dl/da da/dz, a row gradient
+            by_entry = entrywise.vector_claim(*parsed, claim, setup, concrete, euler, base)
+            if by_entry is not None:
+                return by_entry
     except (ArithmeticError, TypeError, ValueError, RecursionError, AttributeError, NotImplementedError) as exc:
         return StepResult(status="unverified", reason=f"the verifier could not evaluate this step ({type(exc).__name__}: {exc})", **base)
     if verdict.status == "verified":
@@ -535,7 +639,8 @@ def _shown(v) -> str:
     return str(v)
 
 
-def _context(lhs, rhs, row: Row, setup: _Setup, concrete: int | None, euler: bool):
+def _context(lhs, rhs, row: Row, setup: _Setup, concrete: int | None, euler: bool, seconds: float = STEP_SECONDS):
+    """The verifier's context for one step: definitions, domains, the conditions on its indices, K."""
     defs = list(setup.definitions.values())
     sym = size(setup.size_name)
     subs: dict = {}
@@ -554,33 +659,53 @@ def _context(lhs, rhs, row: Row, setup: _Setup, concrete: int | None, euler: boo
     free = {str(s) for s in _free_indices(lhs) | _free_indices(rhs)}   # a \sum's own k takes no case
     conds = []
     for (a, b), op in zip(row.conditions, row.condition_ops):
-        if a in free and b in free:
-            ia, ib = index(a), index(b)
-            conds.append(sp.Eq(ia, ib, evaluate=False) if op == "=" else sp.Ne(ia, ib, evaluate=False))
+        # a condition on a letter the step does not use says nothing about it: the step must hold for
+        # every value of its own indices (some value of the other letter always meets the condition)
+        if not ({a} | ({b} if not b.isdigit() else set())) <= free:
+            continue
+        ia, ib = index(a), sp.Integer(b) if b.isdigit() else index(b)
+        conds.append(sp.Eq(ia, ib, evaluate=False) if op == "=" else sp.Ne(ia, ib, evaluate=False))
     ctx = Context(definitions=tuple(defs), domains=tuple(sorted(_domains(lhs, rhs, defs, setup).items())),
                   conditions=tuple(conds), size=concrete if concrete is not None else sym,
-                  sizes=GENERAL_SIZES, time_limit=STEP_SECONDS)
+                  sizes=GENERAL_SIZES, time_limit=seconds)
     return ctx, lhs, rhs
 
 
 
 def _domains(lhs, rhs, defs, setup: _Setup) -> dict:
-    """Logits (what is exponentiated or differentiated by) are real; targets get their assumption."""
+    """A leaf is real unless the document says otherwise: its assumption, or a log that needs it positive
+    in a definition or under a derivative (L = -sum q log p, d/dp log p): there the writer's own formula
+    only exists for p > 0 (or 0 < p < 1 with log(1 - p)). A log in the claim itself implies nothing:
+    log(x^2) = 2 log x is a claim about every real x."""
     defined = {d.name for d in defs}
     leaves = set()
-    real = set()
-    for root in [lhs, rhs] + [d.body for d in defs]:
+    implied: dict[str, str] = {}
+    roots = [d.body for d in defs]
+    for side in (lhs, rhs):
+        leaves |= _names(side)
+        roots += [x for x in sp.preorder_traversal(side) if isinstance(x, (sp.Derivative, Grad, Jac))]
+    for root in roots:
         leaves |= _names(root)
         for x in sp.preorder_traversal(root):
-            if isinstance(x, (sp.exp, sigmoid)):
-                real |= _names(x.args[0])
-            elif isinstance(x, sp.Derivative):
-                real |= {_head_name(v) for v in x.variables}
-            elif isinstance(x, (Grad, Jac)):
-                real.add(_head_name(x.args[1]))
+            if isinstance(x, sp.log):
+                for name, dom in _log_needs(x.args[0]).items():
+                    implied[name] = "unit" if "unit" in (dom, implied.get(name)) else dom
     out = {}
     for n in leaves - defined - {"e"}:
-        out[n] = setup.domains.get(n, "real" if n in real else "positive")
+        out[n] = setup.domains.get(n) or implied.get(n, "real")
+    return out
+
+
+def _log_needs(arg) -> dict[str, str]:
+    """Leaves a log argument needs positive: log p, log(p q), log(1 - p) (then 0 < p < 1)."""
+    out = {}
+    for f in sp.Mul.make_args(arg):
+        if isinstance(f, (sp.Indexed, sp.Symbol)) and not f.is_integer:
+            out[_head_name(f)] = "positive"
+        elif isinstance(f, sp.Add) and len(f.args) == 2 and sp.Integer(1) in f.args:
+            other = f.args[0] if f.args[1] == 1 else f.args[1]
+            if isinstance(-other, (sp.Indexed, sp.Symbol)):
+                out[_head_name(-other)] = "unit"
     return out
 
 
@@ -617,26 +742,3 @@ def _flatten(ce: dict | None, setup: _Setup) -> dict | None:
     if ce.get("difference") is not None:
         out["difference"] = ce["difference"]  # lhs - rhs, when the two print alike
     return out
-
-
-# -- a hard time bound per step (main thread only: SIGALRM) -------------------------------------
-class _Timeout(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _time_bound(seconds: float):
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def fire(signum, frame):
-        raise _Timeout()
-
-    old = signal.signal(signal.SIGALRM, fire)
-    signal.setitimer(signal.ITIMER_REAL, seconds + 1.0)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)

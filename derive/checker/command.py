@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import DeriveError, UsageError
+from .budget import Budget
 from .checker import CheckResult, check_document, parse_K
 from .extract import MAX_BYTES, extract
 from ..files import check_output, read_capped, write_atomic
@@ -45,8 +46,8 @@ def _format_of(name: str, text: str, given: str | None) -> str:
 
 
 def check(text_or_path: str | os.PathLike, *, K: int | str | None = None, defines=(), assumes=(),
-          fmt: str | None = None) -> CheckResult:
-    """Check a hand derivation given as a path or as the text itself."""
+          fmt: str | None = None, budget: Budget | None = None) -> CheckResult:
+    """Check a hand derivation given as a path or as the text itself (within budget: time per document)."""
     if isinstance(text_or_path, os.PathLike) or ("\n" not in str(text_or_path) and Path(str(text_or_path)).is_file()):
         text, name = read_input(str(text_or_path))
     else:
@@ -55,7 +56,7 @@ def check(text_or_path: str | os.PathLike, *, K: int | str | None = None, define
             raise UsageError(f"input larger than {MAX_BYTES // 1_000_000} MB")
     fmt = _format_of(name, text, fmt)
     doc = extract(text, fmt)
-    return check_document(doc, file=name, K=parse_K(K), defines=tuple(defines), assumes=tuple(assumes))
+    return check_document(doc, file=name, K=parse_K(K), defines=tuple(defines), assumes=tuple(assumes), budget=budget)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -68,8 +69,11 @@ def main(args: argparse.Namespace) -> int:
     doc = extract(text, fmt)
     result = check_document(doc, file=name, K=parse_K(args.K), defines=tuple(args.define or ()),
                             assumes=tuple(args.assume or ()))
-    if not any(hasattr(it, "sides") for it in doc.items):
+    if not any(hasattr(it, "sides") or hasattr(it, "reason") for it in doc.items):
         raise UsageError(f"{name}: no display math found (use align, equation, \\[ \\] or $$ $$)")
+    unread = result.nothing_read
+    if unread is not None:   # not one step could be read: unusable input, not a verdict
+        raise UsageError(f"{name}: nothing could be read; line {unread.line}: {unread.reason}")
     if args.annotate:
         write_atomic(annotate_to, annotate(result))
     if args.json:

@@ -107,8 +107,8 @@ def _negated(text: str) -> str:
 
 def judge(claim, setup, concrete, euler, ref=None):
     """A StepResult for a claim with an array on a side, or None when neither side is one."""
-    from .checker import (StepResult, conditions_shown, _context, _flatten, _parse, _time_bound, _Timeout,
-                          _undefined_derivative, _undefined_name, STEP_SECONDS)
+    from .budget import STEP_SECONDS, Timeout as _Timeout, time_bound as _time_bound
+    from .checker import StepResult, conditions_shown, _context, _flatten, _parse, _undefined_derivative, _undefined_name
 
     row, left, right = claim.row, claim.left, claim.right
     if any(_SHAPE_NOTATION_RE.match(side.text.strip()) for side in (left, right)):
@@ -344,8 +344,8 @@ def vector_claim(lhs, rhs, claim, setup, concrete, euler, base: dict):
 def _elided_sums(claim, sums, setup, concrete, euler):
     """t_1 + t_2 + \\cdots + t_n: the written terms at their positions, the hidden ones from the last term's
     pattern (its position letter, absent from the first term, runs over the gap), compared at two sizes."""
-    from .checker import (StepResult, conditions_shown, _context, _parse, _time_bound, _Timeout, _undefined_derivative,
-                          _undefined_name, STEP_SECONDS)
+    from .budget import STEP_SECONDS, Timeout as _Timeout, time_bound as _time_bound
+    from .checker import StepResult, conditions_shown, _context, _parse, _undefined_derivative, _undefined_name
 
     row, left, right = claim.row, claim.left, claim.right
     base = dict(line=right.line, column=right.column, lhs=left.text, rhs=right.text,

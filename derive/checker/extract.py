@@ -7,15 +7,20 @@ import re
 from dataclasses import dataclass
 
 from . import prose
+from .budget import MAX_CLAIMS
+from .parse import scan_letters
 
 MAX_BYTES = 1_000_000   # a hand derivation is a few kilobytes; refuse anything absurd
+MAX_ROW_CHARS = 20_000  # one row of display math (between \\\\); a longer one is reported, not read
 
 # display math: .tex environments and \[ \] / $$ $$ (both formats)
 _TEX_ENVS = r"align|align\*|equation|equation\*|gather|gather\*|multline|multline\*|eqnarray|eqnarray\*|displaymath|flalign|flalign\*"
-_BLOCK_RE = re.compile(r"\\begin\{(" + _TEX_ENVS + r")\}(.*?)\\end\{\1\}|\\\[(.*?)\\\]|\$\$(.*?)\$\$", re.S)
-_MD_BLOCK_RE = re.compile(r"\$\$(.*?)\$\$|\\\[(.*?)\\\]", re.S)
+# openers of display math; each is closed by the first matching closer after it (found linearly:
+# a lazy regex such as \\\[(.*?)\\\] is quadratic on a megabyte of unclosed \\[)
+_TEX_OPEN_RE = re.compile(r"\\begin\{(" + _TEX_ENVS + r")\}|\\\[|\$\$")
+_MD_OPEN_RE = re.compile(r"\$\$|\\\[")
 _TEX_DECL_RE = re.compile(r"^[ \t]*%+[ \t]*derive:[ \t]*(.*?)[ \t]*$", re.M)
-_MD_DECL_RE = re.compile(r"<!--[ \t]*derive:(.*?)-->", re.S)
+_MD_DECL_RE = re.compile(r"[ \t]*derive:")
 # wrappers whose rows are the rows of the block; a cases brace keeps its own environment
 _WRAPPERS = r"aligned|split|gathered|alignedat|align\*?|equation\*?|gather\*?|multline\*?"
 _WRAP_RE = re.compile(r"\\(begin|end)\{(" + _WRAPPERS + r")\}(\{\d+\})?")
@@ -24,9 +29,20 @@ _NOISE_RE = re.compile(r"\\(label|tag\*?|eqref|ref)\s*\{[^{}]*\}|\\(nonumber|not
 _TEXT_RE = re.compile(r"\\(text|mbox|textrm|textnormal|textbf|textit|hbox|intertext|mathrm)\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 _MATH_WORDS = {"softmax", "log", "exp", "ln", "sigmoid", "T", "d"}
 _SPACE_SEP_RE = re.compile(r"\\(quad|qquad)(?![a-zA-Z])")
-_COND_RE = re.compile(r"^\s*\$?\s*([a-zA-Z])\s*(=|\\neq|\\ne|\\not\s*=|≠)\s*([a-zA-Z])\s*\$?\s*[.,;]?\s*$")
-_COND_IN_TEXT_RE = re.compile(r"(?<![A-Za-z\\])([a-zA-Z])\s*(=|\\neq|\\ne(?![a-zA-Z])|\\not\s*=|≠)\s*([a-zA-Z])(?![A-Za-z])")
-_RANGE_RE = re.compile(r"^\s*(?:\\forall\s*)?[a-zA-Z]\s*=\s*(\d+\s*(\\sim|\\dots|\\ldots|\\cdots|,|$)|[a-zA-Z]\s*$)")
+_NEQ = r"=|\\neq(?![a-zA-Z])|\\ne(?![a-zA-Z])|\\not\s*=|≠"
+_ORDER = r"<|>|≤|≥|\\l[et]q?(?:slant)?(?![a-zA-Z])|\\g[et]q?(?:slant)?(?![a-zA-Z])"
+_COND_RE = re.compile(r"^\s*\$?\s*([a-zA-Z])\s*(" + _NEQ + r")\s*([a-zA-Z])\s*\$?\s*[.,;]?\s*$")
+_COND_IN_TEXT_RE = re.compile(r"(?<![A-Za-z\\_^])([a-zA-Z])\s*(" + _NEQ + r")\s*([a-zA-Z]|\d+)(?![A-Za-z0-9_^])")
+_ORDER_COND_RE = re.compile(r"(?<![A-Za-z\\_^])[a-zA-Z]\s*(?:" + _ORDER + r")\s*(?:[a-zA-Z]|\d+)(?![A-Za-z0-9_^])")
+# (i \neq j), (i = 1): a condition in parentheses; its parentheses become a separator
+_PAREN_COND_RE = re.compile(r"\(\s*[a-zA-Z]\s*(?:" + _NEQ + "|" + _ORDER + r")\s*(?:[a-zA-Z]|\d+)\s*\)")
+_FORALL_RE = re.compile(r"\\forall(?![a-zA-Z])")
+# prose that makes what follows a condition; the negating words turn "i = j" into "i != j"
+_IF_WORDS = re.compile(r"(?<![A-Za-z])(if|when|whenever|unless|except|provided|given|assuming|otherwise|else)(?![A-Za-z])|(?<!相)当|若|如果|除非|除了|否则", re.I)
+_NEGATING = re.compile(r"(?<![A-Za-z])(unless|except)(?![A-Za-z])|除非|除了", re.I)
+_OR_WORDS = re.compile(r"(?<![A-Za-z])or(?![A-Za-z])|或", re.I)
+_RANGE_RE = re.compile(r"^\s*[a-zA-Z]\s*=\s*\d+\s*(\\sim|\\dots|\\ldots|\\cdots)?\s*$")
+_TRAILING_RE = re.compile(r"(?:\\[,;:! ]|\\q?quad|~|(?<!\\)[.,;])\Z")
 _RELATION_RE = re.compile(r"(:=|\\coloneqq(?![a-zA-Z])|\\triangleq(?![a-zA-Z])|\\stackrel\s*\{[^{}]*\}\s*\{=\}|\\overset\s*\{[^{}]*\}\s*\{=\}|\\equiv(?![a-zA-Z])|=|\\approx(?![a-zA-Z])|\\simeq(?![a-zA-Z])|\\propto(?![a-zA-Z])|\\leq?(?![a-zA-Z])|\\geq?(?![a-zA-Z])|\\leqslant|\\geqslant|<|>|\\neq(?![a-zA-Z])|\\ne(?![a-zA-Z]))")
 
 
@@ -54,6 +70,19 @@ class Row:
     note: str = ""                            # set when the row holds a relation we do not judge
     context_line: int = 0                     # the line of the prose that stated its case or size
     size: int | None = None                   # K stated by the prose before it ("the binary case")
+    problem: str = ""                         # a condition beside it that cannot be read: not judged
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A stretch of display math that is not read at all (too long); reported on its line."""
+
+    line: int
+    column: int
+    text: str
+    reason: str
+    end: int
+    cut: bool = False       # left out by the document's budget (not a reading failure)
 
 
 @dataclass(frozen=True)
@@ -82,6 +111,9 @@ class _Lines:
         n = bisect.bisect_right(self.starts, offset) - 1
         return n + 1, offset - self.starts[n] + 1
 
+    def offset(self, line: int, column: int) -> int:
+        return self.starts[line - 1] + column - 1
+
 
 def _mask(text: str, pattern: re.Pattern) -> str:
     """Blank out matches (same length, newlines kept) so offsets still point into the user's file."""
@@ -91,32 +123,85 @@ def _mask(text: str, pattern: re.Pattern) -> str:
 
 
 _TEX_COMMENT_RE = re.compile(r"(?<!\\)%[^\n]*")
-_MD_CODE_RE = re.compile(r"^(```|~~~).*?^\1[^\n]*$|`[^`\n]*`", re.S | re.M)
-_HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+_MD_CODE_RE = re.compile(r"`[^`\n]*`")
+_FENCE_RE = re.compile(r"^(```|~~~)", re.M)
+_HTML_OPEN_RE = re.compile(r"<!--")
+_VERBATIM_RE = re.compile(r"\\begin\{verbatim\}")
 
 
-def extract(text: str, fmt: str) -> Document:
-    """Every display-math row and declaration of a document, in order, with the user's line numbers."""
+def _fence_closer(m: re.Match) -> str:
+    return "\n" + m.group(1)
+
+
+def _closed_spans(text: str, opener: re.Pattern, closer_of) -> list[tuple[re.Match, int, int]]:
+    """(opening match, content end, span end) of every opener closed by the first closer after it.
+
+    Linear: a closer that is missing after one position is missing after every later one too."""
+    out, pos, missing = [], 0, set()
+    while True:
+        m = opener.search(text, pos)
+        if not m:
+            return out
+        closer = closer_of(m)
+        at = -1 if closer in missing else text.find(closer, m.end())
+        if at < 0:
+            missing.add(closer)
+            pos = m.end()
+            continue
+        out.append((m, at, at + len(closer)))
+        pos = at + len(closer)
+
+
+def _mask_spans(text: str, spans) -> str:
+    if not spans:
+        return text
+    out, last = [], 0
+    for a, b in spans:
+        out += [text[last:a], re.sub(r"[^\n]", " ", text[a:b])]
+        last = b
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _tex_closer(m: re.Match) -> str:
+    if m.group(0).startswith("\\begin"):
+        return "\\end{" + m.group(1) + "}"
+    return "\\]" if m.group(0) == "\\[" else "$$"
+
+
+def extract(text: str, fmt: str, max_claims: int = MAX_CLAIMS) -> Document:
+    """Every display-math row and declaration of a document, in order, with the user's line numbers;
+    past max_claims claimed equalities the rest is one Unread item saying what was cut off."""
     lines = _Lines(text)
     items: list[tuple[int, object]] = []
     if fmt == "md":
-        masked = _mask(_mask(text, _MD_CODE_RE), _HTML_COMMENT_RE)
-        for m in _MD_DECL_RE.finditer(_mask(text, _MD_CODE_RE)):
-            items.extend(_declarations(m.group(1), m.start(1), lines))
-        found = [(m.start(g), m.group(g), m.start(), m.end()) for m in _MD_BLOCK_RE.finditer(masked) for g in (1, 2) if m.group(g) is not None]
+        code = _mask(_mask_spans(text, [(m.start(), e) for m, _, e in _closed_spans(text, _FENCE_RE, _fence_closer)]), _MD_CODE_RE)
+        comments = _closed_spans(code, _HTML_OPEN_RE, lambda m: "-->")
+        for m, content_end, _ in comments:
+            d = _MD_DECL_RE.match(code, m.end())
+            if d and d.end() <= content_end:
+                items.extend(_declarations(code[d.end():content_end], d.end(), lines))
+        masked = _mask_spans(code, [(m.start(), e) for m, _, e in comments])
+        found = [(m.end(), masked[m.end():c], m.start(), e) for m, c, e in _closed_spans(masked, _MD_OPEN_RE, _tex_closer)]
     else:
         masked = _mask(text, _TEX_COMMENT_RE)
-        masked = _mask(masked, re.compile(r"\\begin\{verbatim\}.*?\\end\{verbatim\}", re.S))
+        masked = _mask_spans(masked, [(m.start(), e) for m, _, e in _closed_spans(masked, _VERBATIM_RE, lambda m: "\\end{verbatim}")])
         for m in _TEX_DECL_RE.finditer(text):
             items.extend(_declarations(m.group(1), m.start(1), lines))
-        found = [(m.start(g), m.group(g), m.start(), m.end()) for m in _BLOCK_RE.finditer(masked) for g in (2, 3, 4) if m.group(g) is not None]
+        found = [(m.end(), masked[m.end():c], m.start(), e) for m, c, e in _closed_spans(masked, _TEX_OPEN_RE, _tex_closer)]
     blocks = [(start, body) for start, body, _, _ in found]
+    math = "\n".join(b for _, b in blocks)
+    decls = "\n".join(d.text for _, d in items)
+    letters = scan_letters(math + "\n" + decls)[0]
     rows: list[tuple[int, object]] = []
     last: Side | None = None
     case_anchor: Side | None = None   # "If i = j, = ..." and "If i != j, = ..." continue the same chain
     in_cases = False
     prev_end = 0
+    allowance = _Allowance(max_claims, max_claims)
     for start, body, b_start, b_end in found:
+        if allowance.cut:
+            break
         before = masked[prev_end:b_start]
         ctx = prose.before_display(before, lambda off, base=prev_end: lines.at(base + off)[0])
         for name, off in prose.one_hot_names(before):
@@ -136,17 +221,20 @@ def extract(text: str, fmt: str) -> Document:
             anchor = case_anchor
         else:
             in_cases, anchor = False, last
-        for row in _block_rows(body, start, lines, anchor):
+        for row in _block_rows(body, start, lines, anchor, letters, allowance):
+            if isinstance(row, Unread):
+                rows.append((lines.offset(row.line, row.column), row))
+                last = None
+                continue
             row = _in_context(row, ctx)
             rows.append((row.sides[1].offset if row.carried else row.sides[0].offset, row))
             if row.sides:
                 last = row.sides[-1] if not row.note else None
-    for name, off in prose.one_hot_names(masked[prev_end:]):
+    for name, off in prose.one_hot_names(masked[prev_end:] if not allowance.cut else ""):
         line, col = lines.at(prev_end + off)
         items.append((prev_end + off, Declaration("assume", f"{name} one-hot", line, col)))
     items.extend(rows)
     items.sort(key=lambda p: p[0])
-    math = "\n".join(b for _, b in blocks)
     return Document(tuple(it for _, it in items), math, text, fmt)
 
 
@@ -159,6 +247,24 @@ def _in_context(row: Row, ctx: prose.Context) -> Row:
     if ctx.size:
         return dataclasses.replace(row, context_line=ctx.line, size=ctx.size)
     return row
+
+
+@dataclass
+class _Allowance:
+    """Claims still allowed in the document; once spent the rest is cut off (and said so)."""
+
+    claims: int
+    left: int
+    cut: bool = False
+
+
+def _cut(body: str, a: int, start: int, lines: _Lines, allowance: _Allowance) -> Unread:
+    allowance.cut = True
+    lead = len(body[a:]) - len(body[a:].lstrip())
+    line, col = lines.at(start + a + lead)
+    return Unread(line, col, " ".join(body[a + lead:a + lead + 60].split()),
+                  f"not judged: past the limit of {allowance.claims} claims per document; lines {line} to "
+                  f"{len(lines.starts)} were cut off", start + a + lead, cut=True)
 
 
 def _declarations(body: str, offset: int, lines: _Lines) -> list[tuple[int, Declaration]]:
@@ -186,6 +292,9 @@ def _declarations(body: str, offset: int, lines: _Lines) -> list[tuple[int, Decl
 
 
 # -- inside one block -----------------------------------------------------------------------
+_COMMAND_RE = re.compile(r"\\(begin|end)\s*\{[^{}]*\}|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|\\.", re.S)
+
+
 def _depth_scan(s: str):
     """Yield (pos, depth) with depth counting braces, \\left..\\right and nested environments."""
     depth = 0
@@ -195,7 +304,7 @@ def _depth_scan(s: str):
     while i < n:
         c = s[i]
         if c == "\\":
-            m = re.match(r"\\(begin|end)\s*\{[^{}]*\}|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|\\.", s[i:])
+            m = _COMMAND_RE.match(s, i)
             tok = m.group(0) if m else "\\"
             before, prev = prev, tok
             # 1\{k = i\} (an indicator) is a group; \left\{ ... \right. is counted by \left alone
@@ -257,7 +366,7 @@ def _split_top(s: str, sep: re.Pattern, parens: bool = False) -> list[tuple[int,
     return spans
 
 
-_ROW_SEP = re.compile(r"\\\\(\[[^\]]*\])?|\\cr(?![a-zA-Z])")
+_ROW_SEP = re.compile(r"\\\\(\[[^\]\\]{0,20}\])?|\\cr(?![a-zA-Z])")
 
 
 def _unwrap(body: str) -> str:
@@ -266,7 +375,7 @@ def _unwrap(body: str) -> str:
     stack: list[tuple[str, bool]] = []
     for m in _WRAP_RE.finditer(body):
         if m.group(1) == "begin":
-            cases = bool(_BRACE_OPEN_RE.search(body[:m.start()]))
+            cases = bool(_BRACE_OPEN_RE.search(body, max(0, m.start() - 40), m.start()))
             stack.append((m.group(2), cases))
             if not cases:
                 out[m.start():m.end()] = " " * (m.end() - m.start())
@@ -277,20 +386,43 @@ def _unwrap(body: str) -> str:
     return "".join(out)
 
 
-def _block_rows(body: str, start: int, lines: _Lines, last: Side | None) -> list[Row]:
+def _block_rows(body: str, start: int, lines: _Lines, last: Side | None, letters: frozenset,
+                allowance: _Allowance) -> list:
+    """The rows of one block, as far as the document's allowance of claims goes."""
     body = _mask(_mask(body, _TEX_COMMENT_RE), _NOISE_RE)
     body = _unwrap(body)
-    rows: list[Row] = []
-    case: tuple = ()   # "if i \neq j:" on a row of its own holds for the rows below it
+    rows: list = []
+    case: tuple = ()   # "if i \\neq j:" on a row of its own holds for the rows below it
     for a, b in _split_top(body, _ROW_SEP):
-        m = _CASE_ROW_RE.match(body[a:b])
-        if m and m.group(1) != m.group(3):
+        if allowance.left <= 0 and body[a:b].strip():
+            rows.append(_cut(body, a, start, lines, allowance))
+            break
+        if b - a > MAX_ROW_CHARS:
+            lead = len(body[a:b]) - len(body[a:b].lstrip())
+            line, col = lines.at(start + a + lead)
+            rows.append(Unread(line, col, " ".join(body[a + lead:a + lead + 60].split()),
+                               f"a row of {b - a} characters (more than {MAX_ROW_CHARS}); not read", start + b))
+            last = None
+            continue
+        m = _CASE_ROW_RE.match(body[a:b].strip()) if len(body[a:b].strip()) < 80 else None   # (its regex is
+        if m and m.group(1) != m.group(3):                                                  # slow on long rows)
             case = ((m.group(1), m.group(3)), "=" if m.group(2) in ("=", "==") else "!=")
             continue
-        for row in _row(body[a:b], start + a, lines, last):
+        for row in _row(body[a:b], start + a, lines, last, letters):
             if case and not row.conditions:
                 row = dataclasses.replace(row, conditions=(case[0],), condition_ops=(case[1],))
+            if len(row.sides) - 1 > allowance.left > 0:   # a long chain: judged up to the allowance
+                row = dataclasses.replace(row, sides=row.sides[:allowance.left + 1],
+                                          end=row.sides[allowance.left].offset + len(row.sides[allowance.left].text))
+                rows.append(row)
+                allowance.left = 0
+                rows.append(_cut(body, row.end - start, start, lines, allowance))
+                return rows
+            if allowance.left <= 0:
+                rows.append(_cut(body, row.sides[0].offset - start, start, lines, allowance))
+                return rows
             rows.append(row)
+            allowance.left -= len(row.sides) - 1
             if row.sides and not row.note:
                 last = row.sides[-1]
     return rows
@@ -304,24 +436,42 @@ _CASES_RE = re.compile(
     r"(\\left\s*\\lbrace|\\left\s*\\\{|\\lbrace|\\\{)?\s*\\begin\{(cases|dcases|aligned|array|rcases)\}(\{[^{}]*\})?(.*)\\end\{\2\}\s*(\\right\s*\.)?", re.S)
 
 
+_CASES_BEGIN_RE = re.compile(r"\\begin\{(cases|dcases|aligned|array|rcases)\}")
+
+
+def _cases_search(text: str) -> re.Match | None:
+    """_CASES_RE from just before the first brace environment (searched from the start, its leading
+    optional parts make it quadratic on a long run of spaces)."""
+    b = _CASES_BEGIN_RE.search(text)
+    return _CASES_RE.search(text, max(0, b.start() - 60)) if b else None
+
+
 _MATRIX_ENV_RE = re.compile(r"\\begin\{([pbvBV]?matrix)\*?\}.*?\\end\{\1\*?\}", re.S)
 
 
-def _drop_alignment(text: str) -> str:
+def _drop_alignment(text: str, by: str = " ") -> str:
     """& aligns a row, except inside a written-out matrix, where it separates the entries."""
+    if "&" not in text:
+        return text
     keep = [(m.start(), m.end()) for m in _MATRIX_ENV_RE.finditer(text)]
-    return "".join(" " if ch == "&" and not any(a <= n < b for a, b in keep) else ch for n, ch in enumerate(text))
+    if not keep:
+        return text.replace("&", by)
+    return "".join(by if ch == "&" and not any(a <= n < b for a, b in keep) else ch for n, ch in enumerate(text))
 
 
-def _row(text: str, offset: int, lines: _Lines, last: Side | None) -> list[Row]:
-    text = _drop_alignment(text.replace("&amp;", "&    "))
-    m = _CASES_RE.search(text)
+def _row(text: str, offset: int, lines: _Lines, last: Side | None, letters: frozenset) -> list[Row]:
+    text = text.replace("&amp;", "&    ")
+    m = _cases_search(_drop_alignment(text))
     if m and (m.group(2) in ("cases", "dcases") or m.group(1)):
-        return _cases_row(text, offset, m, lines, last)
-    return _plain_row(text, offset, lines, last, ())
+        # inside the brace, & parts a branch's value from its condition (1 & i = j)
+        text = _drop_alignment(text[:m.start(4)]) + _drop_alignment(text[m.start(4):m.end(4)], "\x00") + \
+            _drop_alignment(text[m.end(4):])
+        return _cases_row(text, offset, _cases_search(text), lines, last, letters)
+    text = _drop_alignment(text)
+    return _plain_row(text, offset, lines, last, letters)
 
 
-def _cases_row(text: str, offset: int, m: re.Match, lines: _Lines, last: Side | None) -> list[Row]:
+def _cases_row(text: str, offset: int, m: re.Match, lines: _Lines, last: Side | None, letters: frozenset) -> list[Row]:
     """A = \\begin{cases} B, i = j \\\\ C, i \\ne j \\end{cases}: A = B when i = j, A = C when i != j."""
     out: list[Row] = []
     head = _mask_text_prose(text[:m.start()])
@@ -330,7 +480,7 @@ def _cases_row(text: str, offset: int, m: re.Match, lines: _Lines, last: Side | 
         inner_start, inner = m.start(4), m.group(4)
         rows: list[Row] = []
         for a, b in _split_top(inner, _ROW_SEP):
-            rows.extend(_plain_row(inner[a:b], offset + inner_start + a, lines, None, ()))
+            rows.extend(_plain_row(inner[a:b], offset + inner_start + a, lines, None, letters))
         return rows
     if head.strip():
         sides, kinds = _chain_sides(head, offset, lines)
@@ -347,37 +497,75 @@ def _cases_row(text: str, offset: int, m: re.Match, lines: _Lines, last: Side | 
         return out
     inner_start = m.start(4)
     inner = m.group(4)
+    branches: list[list[Row]] = []
     for a, b in _split_top(inner, _ROW_SEP):
         piece = inner[a:b]
         if not piece.strip():
             continue
-        out.extend(_plain_row(piece, offset + inner_start + a, lines, None, (), branch_anchor=anchor))
-    return out
+        branches.append(_plain_row(piece, offset + inner_start + a, lines, None, letters, branch_anchor=anchor))
+    return out + [row for branch in _otherwise(branches) for row in branch]
 
 
-def _plain_row(text: str, offset: int, lines: _Lines, last: Side | None, conds: tuple,
+def _otherwise(branches: list[list[Row]]) -> list[list[Row]]:
+    """Two branches, one under a single condition and one 'otherwise': the second gets the negation."""
+    if len(branches) != 2:
+        return branches
+    for n in (0, 1):
+        other, rest = branches[n], branches[1 - n]
+        if other and rest and all(r.problem == _OTHERWISE for r in other) \
+                and all(len(r.conditions) == 1 and not r.problem for r in rest) \
+                and len({(r.conditions, r.condition_ops) for r in rest}) == 1:
+            flipped = tuple("!=" if op == "=" else "=" for op in rest[0].condition_ops)
+            fixed = [dataclasses.replace(r, conditions=rest[0].conditions, condition_ops=flipped, problem="") for r in other]
+            return [fixed, rest] if n == 0 else [rest, fixed]
+    return branches
+
+
+_OTHERWISE = "cannot read the condition 'otherwise' (name it, e.g. i \\neq j)"
+# prose \\text{...} is marked with \x00 first; a \\text{softmax} left unmarked is math, not a break
+_SEPS = re.compile(r",|;|\\quad(?![a-zA-Z])|\\qquad(?![a-zA-Z])|\\intertext\b|\x00")
+
+
+def _mark_conditions(text: str) -> str:
+    """(i \\neq j) and \\forall: their opening becomes a separator (\\x00), so the condition is a segment
+    of its own even without a comma or \\quad before it. Lengths are kept (offsets stay right)."""
+    text = _PAREN_COND_RE.sub(lambda m: "\x00" + m.group(0)[1:-1] + " ", text)
+    return _FORALL_RE.sub(lambda m: "\x00" + " " * (len(m.group(0)) - 1), text)
+
+
+def _plain_row(text: str, offset: int, lines: _Lines, last: Side | None, letters: frozenset = frozenset(),
                cases_head: bool = False, branch_anchor: Side | None = None) -> list[Row]:
-    # segments: the equation, conditions beside it, prose
-    text = _mask_text_prose(text)
-    # prose \text{...} was marked with \x00 above; a \text{softmax} left unmarked is math, not a break
-    seps = re.compile(r",|;|\\quad(?![a-zA-Z])|\\qquad(?![a-zA-Z])|\\intertext\b|\x00")
+    # segments: the equation(s), conditions beside them, prose
+    text = _mark_conditions(_mask_text_prose(text))
     conditions: list[tuple[str, str, str]] = []
     equations: list[tuple[int, str]] = []
-    bare: list[tuple[int, str]] = []     # "a = b" alone: a condition only beside an equation
-    for a, b in _split_top(text, seps, parens=True):
+    bare: list[tuple[int, str]] = []     # "i = j" alone: a condition only beside an equation
+    problems: list[str] = []
+    for a, b in _split_top(text, _SEPS, parens=True):
         seg = text[a:b]
         if not seg.strip():
             continue
         if "\x01" in seg:   # prose: only conditions are read from it
-            for cm in _COND_IN_TEXT_RE.finditer(seg.replace("\x01", " ")):
-                conditions.append(_cond(cm))
+            _prose_conditions(seg, conditions, problems)
             continue
         cm = _COND_RE.match(seg)
         if cm and cm.group(1) != cm.group(3):
-            conditions.append(_cond(cm))
-            bare.append((a, seg))
+            c = _cond(cm)
+            # "u = v" between names that are not indices is an equation of its own (A = B, \\quad u = v)
+            if c[1] == "!=" or (c[0] in letters and c[2] in letters):
+                conditions.append(c)
+                bare.append((a, seg))
+            else:
+                equations.append((a, seg))
             continue
-        if equations and _RANGE_RE.match(seg):   # "i = 1, 2, ..., N" beside a definition
+        if re.fullmatch(r"\s*[a-zA-Z]\s*(?:" + _NEQ + r")\s*\d+\s*", seg) and text[a - 1:a] == "\x00":
+            conditions.append(_cond(_COND_IN_TEXT_RE.search(seg)))   # (i = 1)
+            continue
+        if re.fullmatch(r"\s*" + _ORDER_COND_RE.pattern + r"\s*", seg):
+            problems.append(f"cannot read the condition {' '.join(seg.split())} (only = and \\neq between indices)")
+            continue
+        rm = _RANGE_RE.match(seg)
+        if equations and rm and (rm.group(1) or rm.group(0).split("=")[0].strip() in letters):   # "i = 1, ..., N"
             continue
         if _RELATION_RE.search(_strip_braced(seg)) or branch_anchor is not None or cases_head:
             equations.append((a, seg))
@@ -389,10 +577,38 @@ def _plain_row(text: str, offset: int, lines: _Lines, last: Side | None, conds: 
     for a, seg in equations:
         row = _chain(seg, offset + a, lines, last, pairs, ops, branch_anchor)
         if row is not None:
+            if problems:
+                row = dataclasses.replace(row, problem=problems[0])
             rows.append(row)
             last = row.sides[-1] if not row.note else last
             branch_anchor = None
     return rows
+
+
+def _prose_conditions(seg: str, conditions: list, problems: list) -> None:
+    """Conditions written in words: if/when/当 i = j (时), unless/except/除非 i = j (the negation)."""
+    text = re.sub(r"\x01[a-zA-Z]*\s*\{", "  ", seg)
+    words = " ".join(re.sub(r"\\[a-zA-Z]+|[{}$\x00]", " ", text).split())
+    found = list(_COND_IN_TEXT_RE.finditer(text))
+    keyword = _IF_WORDS.search(text)
+    if keyword and _ORDER_COND_RE.search(text):
+        problems.append(f"cannot read the condition '{words}' (only = and \\neq between indices)")
+        return
+    if not found:
+        if keyword and keyword.group(0).lower() in ("otherwise", "else", "否则"):
+            problems.append(_OTHERWISE)
+        elif keyword:
+            problems.append(f"cannot read the condition '{words}'")
+        return
+    if _OR_WORDS.search(text):
+        problems.append(f"cannot read the condition '{words}' (conditions joined by 'or')")
+        return
+    for cm in found:
+        a, op, b = _cond(cm)
+        if b.isdigit() and not keyword:
+            continue   # "for i = 1, ..., K": a range, not a condition
+        negate = _NEGATING.search(text, 0, cm.start())
+        conditions.append((a, ("!=" if op == "=" else "=") if negate else op, b))
 
 
 def _cond(m: re.Match) -> tuple[str, str, str]:
@@ -446,11 +662,19 @@ def _chain_sides(seg: str, offset: int, lines: _Lines) -> tuple[list[Side], list
     sides: list[Side] = []
     for a, b in spans:
         raw = seg[a:b]
-        stripped = raw.strip().rstrip(".,;").strip()
+        stripped = _strip_trailing(raw)
         lead = len(raw) - len(raw.lstrip())
         line, col = lines.at(offset + a + lead)
         sides.append(Side(stripped, offset + a + lead, line, col))
     return sides, [r[2] for r in rels]
+
+
+def _strip_trailing(raw: str) -> str:
+    """A side without the spacing and punctuation after it (\\; and \\quad, '.', ',')."""
+    out = raw.strip()
+    while (m := _TRAILING_RE.search(out)) is not None:
+        out = out[:m.start()].rstrip()
+    return out
 
 
 def _unbrace(seg: str) -> str:

@@ -1,6 +1,7 @@
 """Our own LaTeX grammar (lark, LALR) for one side of an equation, turned into engine SymPy objects."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,12 +19,20 @@ from ..errors import ParseError
 
 MAX_CHARS = 4000    # one side of one equation; longer input is refused, never slowly parsed
 MAX_DEPTH = 40      # nesting of braces and parentheses; keeps every recursion shallow
+MAX_DIGITS = 10_000       # a number is built only when its size is known to stay below this (no 10^{10^{10}})
+MAX_LITERAL_DIGITS = 1000  # a number written out digit by digit
+MAX_EXPONENT = 10 ** 6    # x^{10^{9999}}: no polynomial algebra or interval of that degree
+MAX_SUM_TERMS = 10_000    # a sum with written-out bounds (\sum_{k=1}^{10^9} is refused, not run)
 
 EULER = sp.Symbol("e")  # bare e: Euler's number unless the document defines a name e
 
 
 class Unsupported(ParseError):
     """Well-formed math that uses a construct the checker does not judge (the step is unverified)."""
+
+
+class TooLarge(Unsupported):
+    """A number or a sum whose size is refused before anything is computed."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,7 @@ class ParseContext:
     indices: frozenset[str] = frozenset("ijklmnct")                 # bare letters that are indices
     line: int = 1            # where the text starts in the user's file, for messages
     column: int = 1
+    names: frozenset[str] = frozenset()   # subscripted names defined as a whole: L_1, L_CE
 
     def size_of(self, name: str):
         return dict(self.sizes).get(name)
@@ -50,7 +60,7 @@ def parse_latex(text: str, ctx: ParseContext | None = None) -> sp.Basic:
     """One side of an equation -> SymPy. Raises ParseError (with line, column) or Unsupported."""
     ctx = ctx or ParseContext()
     if len(text) > MAX_CHARS:
-        raise ParseError(f"expression longer than {MAX_CHARS} characters", ctx.line, ctx.column)
+        raise TooLarge(f"an expression longer than {MAX_CHARS} characters", ctx.line, ctx.column)
     _check_depth(text, ctx)
     if re.search(r"\\begin\s*\{\s*[pbvBV]?matrix\*?\s*\}", text):
         raise Unsupported("a matrix written out entry by entry", ctx.line, ctx.column)
@@ -58,6 +68,7 @@ def parse_latex(text: str, ctx: ParseContext | None = None) -> sp.Basic:
         raise Unsupported("a nested environment inside an expression", ctx.line, ctx.column)
     if not text.strip():
         raise ParseError("empty expression", ctx.line, ctx.column)
+    text = _leibniz(_brace_frac_args(text), ctx)
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
@@ -68,9 +79,99 @@ def parse_latex(text: str, ctx: ParseContext | None = None) -> sp.Basic:
         inner = exc.orig_exc
         if isinstance(inner, ParseError):
             raise inner from None
-        raise Unsupported(f"cannot build the expression ({type(inner).__name__}: {inner})", ctx.line, ctx.column) from None
+        raise Unsupported(f"an expression that cannot be built ({type(inner).__name__}: {inner})", ctx.line, ctx.column) from None
     except RecursionError:
-        raise ParseError("expression nested too deeply", ctx.line, ctx.column) from None
+        raise TooLarge("an expression nested too deeply", ctx.line, ctx.column) from None
+
+
+_FRAC_RE = re.compile(r"\\[dt]?frac(?![a-zA-Z])")
+_ONE_TOKEN_RE = re.compile(r"\s*(\\[a-zA-Z]+|[0-9A-Za-z])")
+
+
+def _brace_frac_args(text: str) -> str:
+    """\\frac12 and \\frac{1}2 -> \\frac{1}{2}: an argument without braces is one character or command.
+
+    (The LALR lexer would read 12 as one number.) Only braces are added, so columns stay close."""
+    if "frac" not in text:
+        return text
+    inserts: list[tuple[int, str]] = []
+    for m in _FRAC_RE.finditer(text):
+        pos = m.end()
+        for _ in range(2):
+            j = pos
+            while j < len(text) and text[j].isspace():
+                j += 1
+            if j < len(text) and text[j] == "{":
+                end = _matching_brace(text, j)
+                if end < 0:
+                    break
+                pos = end + 1
+                continue
+            t = _ONE_TOKEN_RE.match(text, pos)
+            if not t:
+                break
+            inserts += [(t.start(1), "{"), (t.end(), "}")]
+            pos = t.end()
+    if not inserts:
+        return text
+    out, last = [], 0
+    for at, piece in sorted(inserts, key=lambda p: p[0]):
+        out += [text[last:at], piece]
+        last = at
+    out.append(text[last:])
+    return "".join(out)
+
+
+_D = r"(?:d|\\mathrm\s*\{\s*d\s*\}|\\operatorname\s*\{\s*d\s*\}|\\text\s*\{\s*d\s*\})"
+_LEIBNIZ_NUM_RE = re.compile(r"\s*" + _D + r"(?![A-Za-z]{2})\s*(.*)$", re.S)
+_LEIBNIZ_VAR_RE = re.compile(r"\s*" + _D + r"\s*((?:[A-Za-z]|\\[A-Za-z]+(?:\s*\{\s*[A-Za-z]\s*\})?)"
+                             r"(?:\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?)\s*$")
+
+
+def _leibniz(text: str, ctx: ParseContext) -> str:
+    """\\frac{dL}{dz}, \\frac{d}{dx}, \\frac{\\mathrm{d} y}{\\mathrm{d} x}: the derivative, written as \\partial
+    (read as a product d L / (d z) it would be a false verdict)."""
+    if "frac" not in text or "d" not in text:
+        return text
+    out, pos = [], 0
+    for m in _FRAC_RE.finditer(text):
+        if m.start() < pos:
+            continue
+        a = _skip_space(text, m.end())
+        if text[a:a + 1] != "{" or (a_end := _matching_brace(text, a)) < 0:
+            continue
+        b = _skip_space(text, a_end + 1)
+        if text[b:b + 1] != "{" or (b_end := _matching_brace(text, b)) < 0:
+            continue
+        num, den = _LEIBNIZ_NUM_RE.match(text[a + 1:a_end]), _LEIBNIZ_VAR_RE.match(text[b + 1:b_end])
+        if num and not den and _LEIBNIZ_NUM_RE.match(text[b + 1:b_end]) or num and num.group(1).lstrip().startswith("^"):
+            raise Unsupported(f"the derivative \\frac{{{text[a + 1:a_end].strip()}}}{{{text[b + 1:b_end].strip()}}}",
+                              ctx.line, ctx.column)
+        if not (num and den):
+            continue
+        out.append(text[pos:m.start()] + "\\frac{\\partial " + num.group(1) + "}{\\partial " + den.group(1) + "}")
+        pos = b_end + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _matching_brace(text: str, start: int) -> int:
+    depth = 0
+    for n in range(start, min(len(text), start + MAX_CHARS)):
+        c = text[n]
+        if c == "{" and text[n - 1:n] != "\\":
+            depth += 1
+        elif c == "}" and text[n - 1:n] != "\\":
+            depth -= 1
+            if depth == 0:
+                return n
+    return -1
 
 
 def _where(text: str, pos: int, ctx: ParseContext) -> tuple[int, int]:
@@ -87,7 +188,7 @@ def _check_depth(text: str, ctx: ParseContext) -> None:
         if ch in "{([":
             depth += 1
             if depth > MAX_DEPTH:
-                raise ParseError(f"braces nested more than {MAX_DEPTH} deep", *_where(text, pos, ctx))
+                raise TooLarge(f"braces nested more than {MAX_DEPTH} deep", *_where(text, pos, ctx))
         elif ch in "})]":
             depth -= 1
 
@@ -149,10 +250,19 @@ class DerivOp:
 @dataclass(frozen=True)
 class Func:
     name: str
+    power: object = None     # \\sin^2 x
 
 
-_MUL, _DIV, _TOP = object(), object(), object()
-_FUNCS = {"log": sp.log, "ln": sp.log, "exp": sp.exp, "sigma": sigmoid}
+@dataclass(frozen=True)
+class _Applied:
+    """A function already applied to its argument: the argument of a function before it ends here."""
+
+    value: object
+
+
+_MUL, _DIV, _TOP, _PARTIAL = object(), object(), object(), object()
+_FUNCS = {"log": sp.log, "ln": sp.log, "exp": sp.exp, "sigma": sigmoid, "sin": sp.sin, "cos": sp.cos,
+          "tan": sp.tan, "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh}
 _WORD_FUNCS = {"log": sp.log, "ln": sp.log, "exp": sp.exp}
 
 
@@ -162,6 +272,8 @@ def _value(x, ctx: ParseContext, allow_partial: bool = False):
         return _name_value(x, ctx)
     if isinstance(x, Term):
         x = _build_term(x.items, ctx)
+    elif isinstance(x, _Applied):
+        return x.value
     elif isinstance(x, _Paren):
         return _value(x.value, ctx, allow_partial)
     elif isinstance(x, _Bold):
@@ -172,7 +284,7 @@ def _value(x, ctx: ParseContext, allow_partial: bool = False):
         raise ParseError("\\partial outside a derivative", ctx.line, ctx.column)
     if isinstance(x, DerivOp):
         raise ParseError("\\frac{\\partial}{\\partial ...} with nothing to differentiate", ctx.line, ctx.column)
-    if isinstance(x, (SumOp, Func)) or x is _MUL or x is _DIV:
+    if isinstance(x, (SumOp, Func)) or x is _MUL or x is _DIV or x is _PARTIAL:
         raise ParseError("an operator without an operand", ctx.line, ctx.column)
     if x is _TOP:
         raise ParseError("\\top outside a superscript", ctx.line, ctx.column)
@@ -200,61 +312,97 @@ def _mul(factors: list, ctx: ParseContext):
         try:
             out = out * f
         except (TypeError, ValueError, sp.ShapeError) as exc:
-            raise Unsupported(f"cannot multiply these factors ({exc})", ctx.line, ctx.column) from None
+            raise Unsupported(f"a product of these factors ({exc})", ctx.line, ctx.column) from None
     return out
 
 
 def _build_term(items: tuple, ctx: ParseContext):
-    """Division has the lowest precedence inside a term: a b / c d = (a b) / (c d)."""
-    parts: list[list] = [[]]
-    for it in items:
-        if it is _DIV:
-            parts.append([])
-        else:
-            parts[-1].append(it)
-    if any(not p for p in parts):
-        raise ParseError("a '/' without an operand", ctx.line, ctx.column)
-    values = [_build_product(p, ctx) for p in parts]
-    out = values[0]
-    for v in values[1:]:
-        out = _divide(out, v, ctx)
-    return out
-
-
-def _build_product(items: list, ctx: ParseContext):
-    """Right to left: \\sum, \\partial and d/dv take the rest of the product; functions the next factor."""
+    """One flat term, read right to left: \\sum and d/dv take the rest of the term, \\partial the factors up
+    to the next explicit operator, a function the product after it (\\log 2x = log(2x)) up to an explicit
+    operator or the next function (\\sin x \\cos x); then the explicit operators left to right with
+    juxtaposition binding tighter (a b / c d = (a b)/(c d), 1/2 \\cdot x = x/2)."""
     tail: list = []
     explicit = False   # a \cdot right after a name: x \cdot (u) is a product, never a call x(u)
     for it in reversed(items):
-        if it is _MUL:
-            explicit = True
-            continue
-        after_mul, explicit = explicit, False
-        if isinstance(it, SumOp):
-            body = _product_of(tail, ctx, "\\sum")
+        if it is _MUL or it is _DIV:
+            tail.insert(0, it)
+        elif isinstance(it, SumOp):
+            body = _fold(tail, ctx, "\\sum")
             tail = [_apply_sum(it, -body if it.negate else body, ctx)]
-        elif isinstance(it, PartialOf):
-            tail = [PartialOf(_product_of(tail, ctx, "\\partial") if tail else None)]
         elif isinstance(it, DerivOp):
-            tail = [derivative(_product_of(tail, ctx, "\\frac{\\partial}{\\partial}"), it.var, ctx)]
-        elif isinstance(it, Func):
-            if not tail:
-                raise ParseError(f"\\{it.name} without an argument", ctx.line, ctx.column)
-            arg = _value(tail[0], ctx)
-            if _is_matrix(arg):
-                raise Unsupported(f"\\{it.name} of a vector", ctx.line, ctx.column)
-            tail = [_FUNCS[it.name](arg)] + tail[1:]
-        elif isinstance(it, Name) and it.word and it.text in _WORD_FUNCS:
-            if not tail:
-                raise ParseError(f"{it.text} without an argument", ctx.line, ctx.column)
-            tail = [_WORD_FUNCS[it.text](_value(tail[0], ctx))] + tail[1:]
-        elif isinstance(it, Name) and it.word and tail and isinstance(tail[0], _Paren) and not after_mul:
+            tail = [derivative(_fold(tail, ctx, "\\frac{\\partial}{\\partial}"), it.var, ctx)]
+        elif it is _PARTIAL:
+            n = _run_length(tail, stop_at_applied=False)
+            tail = [PartialOf(_product_of(tail[:n], ctx, "\\partial") if n else None)] + tail[n:]
+        elif isinstance(it, Func) or (isinstance(it, Name) and it.word and it.text in _WORD_FUNCS):
+            name = it.name if isinstance(it, Func) else it.text
+            n = 1 if tail and isinstance(tail[0], (_Paren, _Applied)) else _run_length(tail, stop_at_applied=True)
+            if n == 0:
+                raise ParseError(f"\\{name} without an argument", ctx.line, ctx.column)
+            tail = [_Applied(_apply_func(name, getattr(it, "power", None), _product_of(tail[:n], ctx, name), ctx))] + tail[n:]
+        elif isinstance(it, Name) and it.word and tail and isinstance(tail[0], _Paren):
             raise Unsupported(f"the function {it.text}(...)", ctx.line, ctx.column)
         else:
             tail.insert(0, it)
-    if len(tail) == 1 and isinstance(tail[0], PartialOf):
-        return tail[0]
-    return _product_of(tail, ctx, "")
+    return _fold(tail, ctx, "")
+
+
+def _run_length(tail: list, stop_at_applied: bool) -> int:
+    """How many factors at the head of tail are juxtaposed (before an explicit operator)."""
+    n = 0
+    while n < len(tail) and tail[n] is not _MUL and tail[n] is not _DIV \
+            and not (stop_at_applied and isinstance(tail[n], _Applied)):
+        n += 1
+    return n
+
+
+def _fold(tail: list, ctx: ParseContext, what: str):
+    """Groups of juxtaposed factors joined by explicit \\cdot, \\times, * and /, left to right."""
+    groups: list[list] = [[]]
+    ops: list = []
+    for el in tail:
+        if el is _MUL or el is _DIV:
+            ops.append(el)
+            groups.append([])
+        else:
+            groups[-1].append(el)
+    if not tail:
+        raise ParseError(f"{what} without an operand" if what else "empty product", ctx.line, ctx.column)
+    if any(not g for g in groups):
+        raise ParseError("an operator (/, \\cdot, \\times) without an operand", ctx.line, ctx.column)
+    values = [g[0] if len(g) == 1 and isinstance(g[0], PartialOf) else _product_of(g, ctx, what) for g in groups]
+    out = values[0]
+    for op, group, v in zip(ops, groups[1:], values[1:]):
+        if op is _DIV:
+            if len(group) > 1 and isinstance(_plain(group[0]), sp.Number):
+                raise Unsupported("an ambiguous fraction such as 1/2 x (write \\frac{1}{2} x or \\frac{1}{2x})",
+                                  ctx.line, ctx.column)
+            out = _divide(out, v, ctx)
+        else:
+            if isinstance(out, PartialOf) or isinstance(v, PartialOf):
+                raise ParseError("\\partial outside a derivative", ctx.line, ctx.column)
+            out = _mul([out, v], ctx)
+    return out
+
+
+def _plain(x):
+    return x.value if isinstance(x, _Applied) else x
+
+
+def _apply_func(name: str, power, arg, ctx: ParseContext):
+    if _is_matrix(arg):
+        raise Unsupported(f"\\{name} of a vector", ctx.line, ctx.column)
+    if isinstance(arg, (PartialOf, DerivOp)):
+        raise ParseError(f"\\{name} of \\partial", ctx.line, ctx.column)
+    out = _FUNCS[name](arg)
+    if power is None:
+        return out
+    if power is _TOP or (isinstance(power, Name) and power.text == "T"):
+        raise Unsupported(f"\\{name}^T", ctx.line, ctx.column)
+    p = _scalar_arg(power, ctx)
+    if p.is_Number and p < 0:
+        raise Unsupported(f"\\{name}^{{{p}}} (an inverse function or a negative power of a function)", ctx.line, ctx.column)
+    return _bounded_pow(out, p, ctx)
 
 
 def _product_of(factors: list, ctx: ParseContext, what: str):
@@ -283,9 +431,16 @@ def _apply_sum(op: SumOp, body, ctx: ParseContext):
         var = _guess_sum_index(body, ctx)
     lo = sp.Integer(1) if op.lo is None else op.lo
     hi = ctx.default_size if op.hi is None else op.hi
+    if hi.is_Number and (hi - (lo if lo.is_Number else 0)) >= MAX_SUM_TERMS:
+        raise TooLarge(f"a sum of more than {MAX_SUM_TERMS} terms (upper bound {_short_number(hi)})", ctx.line, ctx.column)
     if op.except_ is not None:
         body = body * (1 - sp.KroneckerDelta(var, op.except_))
     return sp.Sum(body, (var, lo, hi))
+
+
+def _short_number(n) -> str:
+    text = str(n)
+    return text if len(text) <= 20 else f"a {len(text)}-digit number"
 
 
 def _guess_sum_index(body, ctx: ParseContext):
@@ -330,7 +485,7 @@ def _divide(num, den, ctx: ParseContext):
     try:
         return num / den
     except (TypeError, ValueError) as exc:
-        raise Unsupported(f"cannot divide ({exc})", ctx.line, ctx.column) from None
+        raise Unsupported(f"this division ({exc})", ctx.line, ctx.column) from None
 
 
 def _negate(x, ctx: ParseContext):
@@ -369,7 +524,7 @@ class _Build(Transformer):
                 try:
                     out = out + v
                 except (TypeError, ValueError, sp.ShapeError) as exc:
-                    raise Unsupported(f"cannot add a vector and a number ({exc})", ctx.line, ctx.column) from None
+                    raise Unsupported(f"a sum of a vector and a number ({exc})", ctx.line, ctx.column) from None
             sign = "+"
         return out
 
@@ -377,10 +532,23 @@ class _Build(Transformer):
         return Term(tuple(items))
 
     def partial(self, _tok):
-        return PartialOf(None)
+        return _PARTIAL
 
-    def func(self, tok):
-        return Func(str(tok).lstrip("\\"))
+    def func(self, tok, power=None):
+        return Func(str(tok).lstrip("\\"), power)
+
+    def sqrt(self, _tok, arg):
+        return _bounded_pow(_scalar_arg(arg, self.ctx), sp.Rational(1, 2), self.ctx)
+
+    def root(self, _tok, n, _r, arg):
+        n = _scalar_arg(n, self.ctx)
+        if not (n.is_Integer and n >= 2):
+            raise Unsupported("a root whose degree is not a whole number >= 2", self.ctx.line, self.ctx.column)
+        return _bounded_pow(_scalar_arg(arg, self.ctx), 1 / n, self.ctx)
+
+    def callig(self, tok):
+        m = re.match(r"\\(\w+)\s*\{\s*([A-Za-z])", str(tok))
+        return Name(f"\\{m.group(1)}{{{m.group(2)}}}", word=True)
 
     def mulop(self, _tok):
         return _MUL
@@ -402,6 +570,8 @@ class _Build(Transformer):
         return Name(name, word=True)
 
     def number(self, tok):
+        if len(tok) > MAX_LITERAL_DIGITS:
+            raise TooLarge(f"a number written with more than {MAX_LITERAL_DIGITS} digits", self.ctx.line, self.ctx.column)
         return sp.Rational(str(tok)) if "." in str(tok) else sp.Integer(str(tok))
 
     def text(self, tok):
@@ -606,7 +776,15 @@ def _subscripted(base, arg, ctx: ParseContext):
         return sp.KroneckerDelta(*idx)
     if base.word and base.text in _WORD_FUNCS:
         raise Unsupported(f"{base.text} with a subscript", ctx.line, ctx.column)
+    whole = whole_name(base.text, idx)
+    if whole in ctx.names:
+        return scalar(whole)
     return indexed(base.text)[tuple(idx)]
+
+
+def whole_name(base: str, idx) -> str:
+    """The name of L_1, L_{CE} when it is defined as a whole (a name, not an entry of a vector L)."""
+    return base + "_" + "".join(str(t) for t in idx)
 
 
 def _power(value, arg, ctx: ParseContext):
@@ -619,7 +797,23 @@ def _power(value, arg, ctx: ParseContext):
         raise Unsupported("a power of a vector", ctx.line, ctx.column)
     if isinstance(value, (PartialOf, DerivOp)):
         raise Unsupported("higher derivatives (\\partial^2)", ctx.line, ctx.column)
-    return sp.Pow(value, exp_)
+    return _bounded_pow(value, exp_, ctx)
+
+
+def _bounded_pow(base, exp_, ctx: ParseContext):
+    """base ** exp_, refused before computing when both are exact numbers and the result would have
+    more than MAX_DIGITS digits (10^{10^{10}}, 9^{9^9}, 10^{-10^8}): SymPy would compute it in full."""
+    if isinstance(exp_, sp.Rational) and abs(exp_) > MAX_EXPONENT and not isinstance(base, sp.Rational):
+        raise TooLarge(f"an exponent too large to evaluate (more than {MAX_EXPONENT})", ctx.line, ctx.column)
+    if isinstance(base, sp.Rational) and isinstance(exp_, sp.Rational) and not exp_.is_zero:
+        size = max(abs(base.p), abs(base.q))
+        e = abs(exp_)
+        digits = 0.0 if size <= 1 else math.inf if e > 10 ** 30 else float(e) * math.log10(size)
+        if digits > MAX_DIGITS:
+            shown = f"about {digits:.2g} digits" if digits < math.inf else "more than 10^30 digits"
+            raise TooLarge(f"a number too large to evaluate ({shown}; at most {MAX_DIGITS} are computed)",
+                           ctx.line, ctx.column)
+    return sp.Pow(base, exp_)
 
 
 # -- index letters from a whole document ----------------------------------------------------

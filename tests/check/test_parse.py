@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from derive.calculus.objects import Grad, Jac, sigmoid, vector
 from derive.calculus.symbols import index, indexed, scalar, size
-from derive.checker.parse import EULER, ParseContext, Unsupported, parse_latex
+from derive.checker.parse import EULER, ParseContext, TooLarge, Unsupported, parse_latex
 from derive.errors import ParseError
 
 i, j, k, t = (index(n) for n in "ijkt")
@@ -50,6 +50,28 @@ CASES = [
     (r"e^{-(z_1-z_2)}", sp.exp(-(z[1] - z[2]))),
     (r"0.5 \, a_i \; \quad", sp.Rational(1, 2) * a[i]),
     (r"\hat{y}_i", indexed("yhat")[i]),
+    # a function takes the product after it, up to an explicit operator or the next function
+    (r"\log xy", sp.log(scalar("x") * scalar("y"))),
+    (r"\log 2x", sp.log(2 * scalar("x"))),
+    (r"\sin 2x", sp.sin(2 * scalar("x"))),
+    (r"\sin x \cos x", sp.sin(scalar("x")) * sp.cos(scalar("x"))),
+    (r"\sin^2 x", sp.sin(scalar("x")) ** 2),
+    (r"\log(x) y", sp.log(scalar("x")) * scalar("y")),
+    (r"\log x \cdot y", sp.log(scalar("x")) * scalar("y")),
+    (r"\log \log x", sp.log(sp.log(scalar("x")))),
+    (r"\log \sum_k e^{z_k}", sp.log(SK)),
+    (r"\sum_k y_k \log a_k", sp.Sum(y[k] * sp.log(a[k]), (k, 1, K))),
+    (r"\sum_k a_k \cdot y_k", sp.Sum(a[k] * y[k], (k, 1, K))),
+    # explicit operators left to right, juxtaposition binding tighter
+    (r"1/2 \cdot x", scalar("x") / 2),
+    (r"a_i b / c_i d", a[i] * scalar("b") / (indexed("c")[i] * scalar("d"))),
+    (r"a_i / y_i \cdot z_i", a[i] / y[i] * z[i]),
+    (r"\frac12", sp.Rational(1, 2)),
+    (r"\frac{1}2 + \frac1x", sp.Rational(1, 2) + 1 / scalar("x")),
+    (r"\frac{\frac12}{3}", sp.Rational(1, 6)),
+    (r"\sqrt{x} + \sqrt[3]{y}", sp.sqrt(scalar("x")) + sp.root(scalar("y"), 3)),
+    (r"\mathcal{L}", scalar("\\mathcal{L}")),
+    (r"2^{10}", sp.Integer(1024)),
 ]
 
 
@@ -59,7 +81,7 @@ def test_parse(latex, expected):
 
 
 UNSUPPORTED = [r"\nabla e", r"(x_1, \cdots, x_k)", r"(x_1, x_2)", r"softmax(x)", r"\begin{bmatrix} a \\ b \end{bmatrix}",
-               r"\mathbb{E}(X)"]
+               r"\mathbb{E}(X)", r"1/2 x", r"\sigma^{-1}(x)"]
 
 
 @pytest.mark.parametrize("latex", UNSUPPORTED)
@@ -73,6 +95,22 @@ def test_syntax_errors_name_line_and_column(latex, column):
     with pytest.raises(ParseError) as info:
         parse_latex(latex, ParseContext(line=7, column=1))
     assert info.value.line == 7 and info.value.column == column
+
+
+@pytest.mark.parametrize("latex", [r"10^{10^{10}}", r"9^{9^{9}}", r"2^{2^{2^{2^{2^{2}}}}}", r"\log(10^{-100000000})",
+                                   r"\sum_{k=1}^{10^{10^{10}}} 1", r"\sum_{k=1}^{1000000000} 1", r"(0.5)^{10^{9}}",
+                                   "1" * 2000, r"x^{10^{10^{10}}}"])
+def test_sizes_are_refused_before_anything_is_computed(latex):
+    import time
+    start = time.monotonic()
+    with pytest.raises(TooLarge):
+        parse_latex(latex, CTX)
+    assert time.monotonic() - start < 1.0
+
+
+def test_harmless_big_numbers_are_computed():
+    assert parse_latex(r"10^{100} - 10^{100}", CTX) == 0
+    assert parse_latex(r"1^{10^{100}} + (-1)^{10^{100}}", CTX) == 2
 
 
 def test_limits_are_enforced():
