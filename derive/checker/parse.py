@@ -482,6 +482,8 @@ def _divide(num, den, ctx: ParseContext):
         return derivative(num.operand, den.operand, ctx)
     if _is_matrix(den):
         raise Unsupported("division by a vector", ctx.line, ctx.column)
+    if isinstance(den, sp.Basic) and den.is_zero:
+        raise Unsupported("a division by zero", ctx.line, ctx.column)
     try:
         return num / den
     except (TypeError, ValueError) as exc:

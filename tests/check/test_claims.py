@@ -182,7 +182,7 @@ CLAIMS = [
     Claim(BOUNDS, r"2^{100} = 1267650600228229401496703205376", "ok"),
     Claim(BOUNDS, r"\sum_{k=1}^{100} k = 5050", "ok"),
     Claim(BOUNDS, r"\sum_{k=1}^{100} k = 5051", "wrong"),
-    Claim(BOUNDS, r"\frac{1}{0} = 1", "unverified"),
+    Claim(BOUNDS, r"\frac{1}{0} = 1", "unverified", reason="division by zero"),
 ]
 
 
