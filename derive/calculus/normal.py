@@ -45,7 +45,9 @@ class _Prover:
         self.concrete = isinstance(ctx.size, int)
         self.K = sp.Integer(ctx.size) if self.concrete else ctx.size
         self.domains = {n: d for n, d in ctx.domains if isinstance(d, str)}
-        self.fixed = {n for n, d in ctx.domains if not isinstance(d, str)} | {n for n, _ in ctx.values}
+        # a fixed point given entry by entry for every K (a_t = delta_{t,1}) is substituted
+        self.points = {n: d.entry for n, d in ctx.domains if getattr(d, "entry", None) is not None}
+        self.fixed = {n for n, d in ctx.domains if not isinstance(d, str) and n not in self.points} | {n for n, _ in ctx.values}
         self.counter = itertools.count()
         self.ranges: dict = {}        # dummy -> (lo, hi)
         self.free_ranges: dict = {}   # free index -> its size (1..size)
@@ -247,6 +249,8 @@ class _Prover:
             return e
         if isinstance(e, sp.Indexed):
             name = str(e.base.label)
+            if values and name in self.points and len(e.indices) == 1:
+                return self.points[name](e.indices[0])
             d = self.defs.get(name)
             if d is not None and name not in held and len(d.indices) == len(e.indices):
                 return self._expand(d.body.xreplace(dict(zip(d.indices, e.indices))), held, values)
@@ -386,12 +390,33 @@ class _Prover:
                     return sp.Integer(0)
                 rest = inside[:n] + inside[n + 1:]
                 return sp.Mul(*outside) * self._canon(_subs(sp.Mul(*rest), {k: other}))
+        for f in inside:
+            split = self._split_on(f, k, lo, hi)
+            if split is not None:
+                # sum_k g(k, delta_kc) = g(c, 1) - g(c, 0) + sum_k g(k, 0): the term k = c apart
+                c, body = split, sp.Mul(*inside)
+                at_c = self._canon(_subs(body, {k: c}))
+                off = body.replace(lambda x: isinstance(x, KroneckerDelta) and k in x.args and c in x.args,
+                                   lambda x: sp.Integer(0))
+                rest = self._sum(self._canon(off), (k, lo, hi))
+                return sp.Mul(*outside) * (at_c - self._canon(_subs(off, {k: c})) + rest)
         # canonical dummy: named by the sum's height, so equal sums are equal objects
         height = _height(sp.Mul(*inside))
         d = sp.Symbol(f"_s{height}_{hi}", integer=True, positive=True)
         self.ranges[d] = (lo, hi)
         body = _subs(sp.Mul(*inside), {k: d})
         return sp.Mul(*outside) * sp.Sum(body, (d, lo, hi))
+
+    def _split_on(self, f, k, lo, hi):
+        """c when the factor f holds delta_{k,c} inside a function (e^{delta_{k,1}}), c in range."""
+        if isinstance(f, KroneckerDelta):
+            return None
+        for x in sp.preorder_traversal(f):
+            if isinstance(x, KroneckerDelta) and k in x.args:
+                c = x.args[1] if x.args[0] == k else x.args[0]
+                if k not in _free(c) and self._in_range(c, lo, hi):
+                    return c
+        return None
 
     def _in_range(self, j, lo, hi):
         """True, False, or None (unknown) for lo <= j <= hi."""

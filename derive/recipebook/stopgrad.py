@@ -94,6 +94,10 @@ def _first_logit_one(K: int) -> list[int]:
     return [1] + [0] * (K - 1)
 
 
+# the same point for the index normal form: entry t is delta_{t,1}, for every K
+_first_logit_one.entry = lambda t: sp.KroneckerDelta(t, 1)
+
+
 
 def example(d: Derivation, recipe, values) -> numeric.Example:
     """p, L, the gradient with and without stop-gradient, and the extra term; the full gradient is

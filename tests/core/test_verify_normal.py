@@ -48,6 +48,7 @@ PROVED = [
     ("condition i != j", sp.Derivative(a[i], z[j]), -a[i] * a[j], CTX.with_conditions(sp.Ne(i, j))),
     ("condition i = j", sp.Derivative(a[i], z[j]), a[i] * (1 - a[i]), CTX.with_conditions(sp.Eq(i, j))),
     ("sigmoid symmetry", sigmoid(x) + sigmoid(-x), 1, CTX),
+    ("a sum split on a delta inside a function", sp.Sum(exp(delta(k, 1)), (k, 1, K)), sp.E + K - 1, CTX),
 ]
 
 NOT_PROVED = [
@@ -66,6 +67,7 @@ NOT_PROVED = [
     ("jacobian transposed wrong", Grad(L, zv), Jac(av, zv) * Grad(L, av) + Entrywise(delta(i, 1), i, c, K, 1), CTX),
     ("condition ignored", sp.Derivative(a[i], z[j]), -a[i] * a[j], CTX.with_conditions(sp.Eq(i, j))),
     ("wrong at K = 2 only", sp.Sum(y[k], (k, 1, K)) * (K - 2), 0, CTX),
+    ("a split sum off by one term", sp.Sum(exp(delta(k, 1)), (k, 1, K)), sp.E + K, CTX),
 ]
 
 
@@ -106,3 +108,8 @@ def test_every_proved_recipe_step_is_true_numerically_at_random_sizes():
         v = _numeric(s.lhs, s.rhs, Context(**{**ctx.__dict__, "points": 1}), only_sizes=sizes)
         assert v.ok, f"{name} [{s.rule.id}] proved but numerically {v.status}: {v.detail}"
     assert proved >= 145
+
+
+def test_every_recipe_step_is_proved_at_general_K():
+    unproved = [(name, s.rule.id) for name, s, ctx in _general_steps() if normal.prove(s.lhs, s.rhs, ctx) is None]
+    assert unproved == []
