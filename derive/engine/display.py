@@ -8,10 +8,10 @@ from sympy.matrices.expressions import MatAdd, MatMul
 def _factor_rank(f) -> int:
     if f.is_Number:
         return 0
-    if isinstance(f, sp.Add):
-        return 3
-    if isinstance(f, sp.Sum):
+    if isinstance(f, sp.Add):  # before a sum: c (u + v) sum_i ..., never sum_i ... (u + v)
         return 2
+    if isinstance(f, sp.Sum):
+        return 3
     return 1
 
 

@@ -1,9 +1,9 @@
 """Cross-entropy with other targets: soft labels, multi-label, label smoothing, class weights.
 
 Soft and multi-label targets are data: a LossSpec the engine (derive.engine) derives, the multi-label
-document then adding the step that shows where sum y = 1 is needed. Label smoothing and class weights
-are still written out here: their documents show PyTorch's forms (the smoothing split, one-hot weights)
-that the engine does not produce.
+document then adding the step that shows where sum y = 1 is needed. Label smoothing is one too (with
+PyTorch's split of the loss added). Class weights are still written out here: the document reduces the
+gradient for one-hot targets and PyTorch's weighted mean over a batch, which the engine does not produce.
 """
 from __future__ import annotations
 
@@ -94,29 +94,23 @@ def build_label_smoothing(K, notation, params) -> Derivation:
     q = _q(v)
     smooth = (lambda n: add(mul(add(1, neg(EPS)), y[n]), frac(EPS, K)))
     qdef = Definition(q[i], smooth(i))
-    t = (lambda n: q[n])
-    loss = Definition(v.L, _loss(v, t))
+    loss = Definition(v.L, _loss(v, lambda n: q[n]))
+    spec = from_sympy((v.softmax_definition, qdef), loss, notation.logits, K,
+                      ((notation.target, "positive"), ("epsilon", "unit")), (Constraint(notation.target),),
+                      route=("lemmas",))
+    d = derive_gradient(spec, notation, "label-smoothing-cross-entropy")
     split = add(mul(add(1, neg(EPS)), neg(v.sum(mul(y[i], sp.log(a[i])), i))),
                 mul(frac(EPS, K), v.sum(neg(sp.log(a[i])), i)))
     gl = sp.Derivative(v.L, v.z[j])
-    sq = v.sum(q[i], i)
-    steps = _definitions(v, qdef, loss)
-    steps += [Step(Rule.SMOOTHING_SPLIT, v.L, split, "model")]
-    steps += [jacobian_step(v), loss_derivative_step(v, t)] + chain_steps(v, t)
-    steps += [
-        Step(Rule.SUM_SMOOTHED, sq, add(mul(add(1, neg(EPS)), v.sum(y[i], i)), EPS), "result"),
-        Step(Rule.USE_CONSTRAINT, sq, sp.Integer(1), "result", chain=True, uses=("sum-one",)),
-        Step(Rule.USE_CONSTRAINT, gl, add(a[j], neg(q[j])), "result", uses=("sum-one",), params=(("variant", "smoothed"),)),
-        Step(Rule.SUBSTITUTE, gl, add(a[j], neg(smooth(j))), "result", chain=True, uses=("sum-one",),
-             params=(("variant", "smoothed"),)),
-    ]
     qvec = column(v, smooth(j))
+    # PyTorch's form of the loss after the definitions, the smoothed target written out at the end
+    steps = [s for s in d.steps if s.is_definition] + [Step(Rule.SMOOTHING_SPLIT, v.L, split, "model")]
+    steps += [s for s in d.steps if not s.is_definition and s.rule is not Rule.VECTOR_FORM]
+    steps += [Step(Rule.SUBSTITUTE, gl, add(a[j], neg(smooth(j))), "result", chain=True, uses=("sum-one",),
+                   params=(("variant", "smoothed"),))]
     steps += vector_steps(v, add(a[j], neg(smooth(j))), MatAdd(v.vec(a), -qvec, evaluate=False), "result", ("sum-one",))
-    return Derivation("label-smoothing-cross-entropy", K, notation, tuple(steps),
-                      _context(v, [qdef, loss], [(notation.target, "positive"), ("epsilon", "unit")]),
-                      params=(("epsilon", params["epsilon"]),),
-                      result=MatAdd(v.vec(a), -qvec, evaluate=False),
-                      constraints=(("sum-one", (notation.target, "simplex")),), assumptions=("distribution", "smoothing"))
+    return replace(d, steps=tuple(steps), params=(("epsilon", params["epsilon"]),),
+                   result=MatAdd(v.vec(a), -qvec, evaluate=False), assumptions=("distribution", "smoothing"))
 
 
 def _w(v: Vars):
