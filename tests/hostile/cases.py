@@ -7,18 +7,6 @@ import random
 from hostile.harness import Case, Dirs
 
 SCE = "softmax-cross-entropy"
-GRAMMAR = "check-side budgets of issue 13 item 1 (engineer grammar) not landed yet"
-PENDING_LIMIT = 4  # seconds: a pending case is cut short rather than burn the CI's two cores
-
-
-def _grammar_landed() -> bool:
-    """Its budgets live in derive/checker/budget.py: once there, the check-side cases are plain tests."""
-    import importlib.util
-
-    return importlib.util.find_spec("derive.checker.budget") is not None
-
-
-PENDING = {} if _grammar_landed() else {"pending": GRAMMAR, "limit": PENDING_LIMIT}
 _rng = random.Random(1024)
 Z1024 = ",".join(f"{_rng.uniform(-3, 3):.4f}" for _ in range(1024))
 
@@ -274,7 +262,7 @@ CASES: list[Case] = [
          ERR + r"longer than 4000 characters", surface="grad"),
     Case("grad-output-fifo", ("grad", r"L = -\sum_k y_k \log a_k", "--define", r"a_i = \frac{e^{z_i}}{\sum_k e^{z_k}}",
                               "-o", "pipe"), 2, ERR + r"-o pipe: a FIFO", setup=fifo("pipe"), surface="grad"),
-    Case("grad-tower", ("grad", "L = 10^{10^{10}} z_1", "-o", "-"), 2, r"too large", surface="grad", **PENDING),
+    Case("grad-tower", ("grad", "L = 10^{10^{10}} z_1", "-o", "-"), 2, r"too large", surface="grad"),
     # -- check: the input file ------------------------------------------------------------------------------
     Case("check-dev-zero", ("check", "/dev/zero"), 2, ERR + r"/dev/zero: a character device, not a regular file",
          surface="check"),
@@ -300,23 +288,23 @@ CASES: list[Case] = [
     Case("stdin-ok", ("check", "-"), 0, r"2 ok", stdin=GOOD_MD.encode(), surface="stdin"),
     # -- check: parse-time and whole-document budgets (issue 13 item 1, engineer grammar) -------------
     *(Case(f"check-budget-{n}", ("check", "in.md"), 1, r"unverified[\s\S]*a number too large to evaluate",
-           setup=files(**{"in@md": f"$$ {tex} $$\n"}), surface="check", **PENDING)
+           setup=files(**{"in@md": f"$$ {tex} $$\n"}), surface="check")
       for n, tex in [("tower-10", "10^{10^{10}} = 1"), ("tower-9", "9^{9^{9}} = 1"),
                      ("tower-2", "2^{2^{2^{2^{2^{2}}}}} = 1"), ("log-tiny", r"\log(10^{-100000000}) = 1"),
                      ("sum-bound", r"\sum_{k=1}^{10^{10^{10}}} 1 = 1")]),
     Case("check-budget-define-tower", ("check", "in.md", "--define", "x = 10^{10^{10}}"), 2,
          ERR + r"--define 'x = 10\^\{10\^\{10\}\}': a number too large to evaluate",
-         setup=files(**{"in@md": "$$ x = x $$\n"}), surface="check", **PENDING),
+         setup=files(**{"in@md": "$$ x = x $$\n"}), surface="check"),
     Case("check-budget-long-chain", ("check", "in.md"), 2, ERR + r"in\.md: nothing could be read; line 1: a row of \d+ characters",
-         setup=files(**{"in@md": "$$ " + "x = " * 240_000 + "x $$\n"}), surface="check", **PENDING),
+         setup=files(**{"in@md": "$$ " + "x = " * 240_000 + "x $$\n"}), surface="check"),
     Case("check-budget-nested-aligned", ("check", "in.md"), 2, ERR + r"nothing could be read",
          setup=files(**{"in@md": "$$ " + r"\begin{aligned}" * 20_000 + "x = x" + r"\end{aligned}" * 20_000 + " $$\n"}),
-         surface="check", **PENDING),
+         surface="check"),
     Case("check-budget-many-brackets", ("check", "in.tex"), 0, r"line +1 +ok[\s\S]*1 ok, 0 wrong",
-         setup=files(**{"in@tex": r"\[ x = x \]" + "\n" + r"\[" * 300_000}), surface="check", **PENDING),
+         setup=files(**{"in@tex": r"\[ x = x \]" + "\n" + r"\[" * 300_000}), surface="check"),
     Case("check-budget-ten-big-sums", ("check", "in.md"), 1, r"a sum of more than 10000 terms[\s\S]*10 unverified",
          setup=files(**{"in@md": "".join(f"$$ \\sum_{{k=1}}^{{1000000000}} k = {n} $$\n\n" for n in range(10))}),
-         surface="check", **PENDING),
+         surface="check"),
     Case("check-one-bad-line", ("check", "in.md"), 1, r"line +2 +unverified[\s\S]*ends too early[\s\S]*line +5 +ok",
          setup=files(**{"in@md": "$$\na_i = b_i +\n$$\n\n$$ y + y = 2 y $$\n"}), surface="check"),
 ]

@@ -50,7 +50,6 @@ class Case:
     writes: tuple[str, ...] = ()                   # paths (relative to cwd) the user named for output
     unchanged: tuple[str, ...] = ()                # paths whose bytes must be the same afterwards
     surface: str = "render"                        # render | check | templates | pdf | output | values | notation | param | stdin
-    pending: str | None = None                     # an xfail(strict) reason until the feature lands
     limit: float = LIMIT
     tools: tuple[str, ...] = ()                    # commands it needs (TeX)
 
