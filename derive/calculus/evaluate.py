@@ -45,6 +45,8 @@ def _name(x) -> str:
     return str(x)
 
 
+_TRIG = {sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tan: mpmath.tan, sp.tanh: mpmath.tanh,
+         sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh}
 Vec = list  # a list of mpf
 
 
@@ -118,6 +120,8 @@ class Evaluator:
             return mpmath.log(x)
         if isinstance(e, sigmoid):
             return 1 / self._fsum([mpmath.mpf(1), mpmath.exp(-self._s(e.args[0], idx))])
+        if type(e) in _TRIG:   # \sin, \cos, ... as the checker reads them
+            return _TRIG[type(e)](self._s(e.args[0], idx))
         if isinstance(e, sp.KroneckerDelta):
             return mpmath.mpf(int(self._index(e.args[0], idx) == self._index(e.args[1], idx)))
         if isinstance(e, (sp.Sum, sp.Product, sp.Derivative)):
