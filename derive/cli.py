@@ -60,6 +60,13 @@ def _output_options(r) -> None:
     r.add_argument("--values", action="append", default=[], metavar="NAME=V1,V2,...")
     r.add_argument("--notation", default=None, metavar="logits=z,probs=a,target=y,loss=L")
     r.add_argument("--templates", default=None, metavar="DIR", help="a directory of templates overriding ours (rendered within $DERIVE_TEMPLATE_TIMEOUT s, default 20)")
+    add_document_options(r)
+
+
+def add_document_options(p: argparse.ArgumentParser) -> None:
+    """--style and --flavor, for every command that writes a document."""
+    p.add_argument("--style", default=None, help="full|paper|teaching (default: paper for latex-fragment, else full)")
+    p.add_argument("--flavor", default=None, help="Markdown only: standard|marked|hexo|markdown-it (default standard)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,6 +167,9 @@ def _checked_output(args, name: str):
     from .render import check_format, extension
 
     fmt = check_format(args.format)
+    from .render.styles import check_flavor, check_style
+
+    check_style(args.style, fmt), check_flavor(args.flavor, fmt)
     if args.lang not in ("en", "zh"):
         raise UsageError(f"unknown language {args.lang!r} (use en or zh)")
     if args.pdf and not fmt.startswith("latex"):
@@ -172,7 +182,7 @@ def _checked_output(args, name: str):
 def _write(d, args, fmt: str, out) -> int:
     from .render import render
 
-    text = render(d, fmt, args.lang, args.templates)
+    text = render(d, fmt, args.lang, args.templates, args.style, args.flavor)
     if out is None:
         sys.stdout.write(text)
     else:

@@ -24,6 +24,8 @@ class Case:
     caption: str
 
 
+STYLE_CAPTIONS = {"paper": "`--style paper` (two columns)", "teaching": "`--style teaching`"}
+
 CASES = (
     # K = 2 is the sigmoid: a_1 = sigma(z_1 - z_2) = sigma(1).
     Case("2", (("z", "0.5,-0.5"), ("target", "0")), "K = 2 (sigmoid), z = (0.5, -0.5), class 0"),
@@ -33,9 +35,13 @@ CASES = (
 )
 
 
-def file_name(recipe: str, case: Case, lang: str, ext: str) -> str:
-    """The same names `derive render` uses by default: <recipe>-K<k>[-zh].<ext>."""
-    return f"{recipe}-K{case.K}{'' if lang == 'en' else '-' + lang}.{ext}"
+# Each style beside the full route: (style, format, extension, case index in CASES).
+STYLED = (("paper", "latex", "tex", 2), ("teaching", "markdown", "md", 1), ("teaching", "latex", "tex", 1))
+
+
+def file_name(recipe: str, case: Case, lang: str, ext: str, style: str = "full") -> str:
+    """The same names `derive render` uses by default: <recipe>-K<k>[-style][-zh].<ext>."""
+    return f"{recipe}-K{case.K}{'' if style == 'full' else '-' + style}{'' if lang == 'en' else '-' + lang}.{ext}"
 
 
 def build(recipes: tuple[str, ...] = RECIPES) -> dict[str, str]:
@@ -52,6 +58,9 @@ def build(recipes: tuple[str, ...] = RECIPES) -> dict[str, str]:
             for lang in LANGS:
                 for fmt, ext in FORMATS:
                     files[file_name(recipe, case, lang, ext)] = render(d, fmt, lang)
+                for style, fmt, ext, n in STYLED:
+                    if case is CASES[n]:
+                        files[file_name(recipe, case, lang, ext, style)] = render(d, fmt, lang, style=style)
     files["README.md"] = readme(recipes, files)
     return files
 
@@ -69,6 +78,9 @@ def readme(recipes: tuple[str, ...], files: dict[str, str]) -> str:
             for lang in LANGS:
                 links.append(" · ".join(f"[{ext}]({file_name(recipe, case, lang, ext)})" for _, ext in FORMATS))
             lines.append(f"| `{recipe}` | {case.caption} | {links[0]} | {links[1]} |")
+        for style, _, ext, n in STYLED:
+            links = [f"[{ext}]({file_name(recipe, CASES[n], lang, ext, style)})" for lang in LANGS]
+            lines.append(f"| `{recipe}` | {STYLE_CAPTIONS[style]}, {CASES[n].caption} | {links[0]} | {links[1]} |")
     sample = file_name("softmax-cross-entropy", CASES[1], "en", "md")
     if sample in files:
         lines += ["", f"## Excerpt: the result of `{sample}`", "", _excerpt(files[sample])]

@@ -136,11 +136,12 @@ class Derivation:
     def with_numeric(self, numeric) -> "Derivation":
         return replace(self, numeric=numeric)
 
-    def render(self, fmt: str = "latex", lang: str = "en", templates=None) -> str:
-        """The derivation as text: latex, latex-fragment, markdown, html, text or json."""
+    def render(self, fmt: str = "latex", lang: str = "en", templates=None, style=None, flavor=None) -> str:
+        """The derivation as text: latex, latex-fragment, markdown, html, text or json; a style
+        (full, paper, teaching) and, for Markdown, a flavor (standard, marked, hexo, markdown-it)."""
         from .render import render
 
-        return render(self, fmt, lang, templates)
+        return render(self, fmt, lang, templates, style, flavor)
 
     # Jupyter displays a derivation by itself.
     def _repr_latex_(self) -> str:

@@ -24,7 +24,10 @@ X, ELL = sym.scalar("x"), sym.scalar("ell")   # the binary logit z_1 - z_2 and t
 
 
 def build(K, notation, params) -> Derivation:
-    # intrinsically K = 2: -K is not used (see the recipe's details)
+    # intrinsically K = 2: a general K name is accepted (the document says K = 2), any other number refused
+    if isinstance(K, int) and K != 2:
+        raise UsageError(f"-K {K}: sigmoid-cross-entropy is the two-class case (use -K 2); "
+                         f"for {K} classes see softmax-cross-entropy")
     if {"x", "ell"} & set(notation.as_dict().values()):
         raise UsageError("sigmoid-cross-entropy calls the binary logit x and its loss ell: choose other names")
     v = Vars(notation, 2)
@@ -94,8 +97,8 @@ def example(d: Derivation, recipe, values) -> numeric.Example:
 register(Recipe("sigmoid-cross-entropy", "cross-entropy",
                 "K = 2: softmax_1 = sigma(z_1 - z_2), sigma' = sigma(1 - sigma), BCE with logits has gradient sigma(x) - y",
                 build, target="distribution", example=example,
-                details="Intrinsically the K = 2 case: the document is for two classes whatever -K says (for any other "
-                        "K see softmax-cross-entropy). It shows a_1 = sigma(z_1 - z_2), sigma' = sigma(1 - sigma), "
+                details="Intrinsically the K = 2 case: -K 2 (or a name such as -K K) gives the two-class document; any "
+                        "other number is refused (for K classes see softmax-cross-entropy). It shows a_1 = sigma(z_1 - z_2), sigma' = sigma(1 - sigma), "
                         "binary cross-entropy with logits (PyTorch's binary_cross_entropy_with_logits) with gradient "
                         "sigma(x) - y_1, and that dL/dz_1 = a_1 - y_1, dL/dz_2 = -(sigma(x) - y_1) = a_2 - y_2. "
                         "--values takes two logits and a class index or a distribution (y_1, y_2)."))

@@ -13,7 +13,9 @@ from ..steps import Derivation
 from .environment import environment, messages
 from .katex import inline_assets
 from .printer import latex, latex_name
-from .view import view
+from .styles import FLAVORS, STYLES, check_flavor, check_style
+from .flavor import markdown_flavor
+from .view import Html, view
 
 FORMATS = {
     "latex": ("latex/document.tex.j2", "tex"),
@@ -36,27 +38,32 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def render(d: Derivation, fmt: str = "latex", lang: str = "en", templates: str | Path | None = None) -> str:
-    """Text of the derivation. Reads the steps only: never simplifies or differentiates."""
+def render(d: Derivation, fmt: str = "latex", lang: str = "en", templates: str | Path | None = None,
+           style: str | None = None, flavor: str | None = None) -> str:
+    """Text of the derivation in a style (full, paper, teaching; the default depends on the format)
+    and, for Markdown, a flavor. Reads the steps only: never simplifies or differentiates."""
     check_format(fmt)
+    style, flavor = check_style(style, fmt), check_flavor(flavor, fmt)
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r} (use {', '.join(LANGS)})")
     if fmt == "json":
-        return to_json(d, lang, templates)
+        return to_json(d, lang, templates, style)
     name = FORMATS[fmt][0]
     if templates is not None:
         check_user_templates(templates, fmt, lang)
     env = environment(fmt, templates)
     msgs = messages(lang, templates)
-    context = view(d, msgs, fmt, lang)
+    context = view(d, msgs, fmt, lang, style)
     if fmt == "html":
         context = {**_escaped(context), "katex": inline_assets()}
     chosen = _choose(env, name, lang)
     if templates is None:
-        return _render_template(env, chosen, context)
-    from .contain import contained  # a user's templates: a child process under time and memory limits
+        text = _render_template(env, chosen, context)
+    else:
+        from .contain import contained  # a user's templates: a child process under time and memory limits
 
-    return contained(lambda: _render_template(env, chosen, context), f"--templates {templates}")
+        text = contained(lambda: _render_template(env, chosen, context), f"--templates {templates}")
+    return markdown_flavor(text, flavor) if fmt == "markdown" else text
 
 
 def notebook_latex(d: Derivation, lang: str = "en") -> str:
@@ -98,6 +105,8 @@ def check_user_templates(folder: str | Path, fmt: str, lang: str) -> None:
 
 def _escaped(value):
     """For HTML every formula is text that KaTeX reads from the page: escape it like any text."""
+    if isinstance(value, Html):
+        return value
     if isinstance(value, Markup):
         return str(value)
     if isinstance(value, dict):
@@ -122,16 +131,17 @@ def _template_problem(exc, name) -> str:
     return f"template {where}: {type(exc).__name__}: {message}".replace("\n", " ")
 
 
-def to_json(d: Derivation, lang: str = "en", templates=None) -> str:
-    """The JSON contract of DESIGN.md."""
+def to_json(d: Derivation, lang: str = "en", templates=None, style: str = "full") -> str:
+    """The JSON contract of DESIGN.md (the steps of the style: every step for full and teaching)."""
     msgs = messages(lang, templates)
-    v = view(d, msgs, "json", lang)
+    v = view(d, msgs, "json", lang, style)
     out = {
         "recipe": d.recipe,
         "K": d.K if isinstance(d.K, int) else str(d.K),
         "notation": d.notation.as_dict(),
         "params": {k: v for k, v in d.params},
         "verified": d.verified,
+        "style": style,
         "steps": [
             {"rule": line["rule"], "lhs": line["lhs"], "rhs": line["rhs"], "justification": line["plain_sentence"],
              "verified": line["status"] == "verified" if line["claim"] else None,
@@ -147,4 +157,4 @@ def to_json(d: Derivation, lang: str = "en", templates=None) -> str:
     return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
 
 
-__all__ = ["FORMATS", "LANGS", "extension", "latex", "latex_name", "notebook_latex", "render", "to_json"]
+__all__ = ["FLAVORS", "FORMATS", "LANGS", "STYLES", "extension", "latex", "latex_name", "notebook_latex", "render", "to_json"]

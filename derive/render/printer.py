@@ -27,6 +27,11 @@ class Printer(LatexPrinter):
         super().__init__({"order": "none", "mul_symbol": None, "fold_short_frac": False,
                           "mat_delim": "(", "mat_str": "pmatrix"})
         self.max_shown = max_shown
+        self._in_fraction = 0   # > 0 while printing a numerator or denominator
+
+    def _simple(self, e) -> bool:
+        """An argument that needs no growing parentheses: sigma(x), diag(a)."""
+        return e.is_Atom or isinstance(e, (sp.Indexed, sp.MatrixSymbol))
 
     # -- names --------------------------------------------------------------------------------
     def _print_Symbol(self, expr, style="plain"):
@@ -59,7 +64,10 @@ class Printer(LatexPrinter):
         return f"{head} {inner}"
 
     def _print_sigmoid(self, expr, exp=None):
-        tex = rf"\sigma\left({self._print(expr.args[0])}\right)"
+        arg = expr.args[0]
+        inner = self._print(arg)
+        tex = rf"\sigma({inner})" if self._simple(arg) or isinstance(arg, sp.Mul) and len(arg.args) == 2 \
+            and arg.args[0] == -1 and self._simple(arg.args[1]) else rf"\sigma\left({inner}\right)"
         return f"{tex}^{{{exp}}}" if exp else tex
 
     def _print_Derivative(self, expr):
@@ -68,6 +76,10 @@ class Printer(LatexPrinter):
         num = r"\partial" if n == 1 else rf"\partial^{{{n}}}"
         den = " ".join(rf"\partial {self._print(v)}" for v in variables)
         body = expr.expr
+        if self._in_fraction:  # a fraction inside a numerator prints tiny: write it with a slash
+            if body.is_Atom or isinstance(body, (sp.Indexed, sp.exp, sigmoid)):
+                return rf"({num} {self._print(body)} / {den})"
+            return rf"\left({num} / {den}\right) \left({self._print(body)}\right)"
         if body.is_Atom or isinstance(body, (sp.Indexed, sp.exp, sigmoid)):
             return rf"\frac{{{num} {self._print(body)}}}{{{den}}}"
         return rf"\frac{{{num}}}{{{den}}}\left({self._print(body)}\right)"
@@ -79,7 +91,21 @@ class Printer(LatexPrinter):
     _print_Jac = _print_Grad  # da/dz is written the same way
 
     def _print_Diag(self, expr):
-        return rf"\operatorname{{diag}}\left({self._print(expr.args[0])}\right)"
+        arg = expr.args[0]
+        if self._simple(arg):
+            return rf"\operatorname{{diag}}({self._print(arg)})"
+        return rf"\operatorname{{diag}}\left({self._print(arg)}\right)"
+
+    def _print_exp(self, expr, exp=None):
+        # e^{z_i/T}, not e^{\frac{z_i}{T}}: a fraction in an exponent is written with a slash
+        arg = expr.args[0]
+        self._settings["fold_short_frac"], saved = True, self._settings["fold_short_frac"]
+        try:
+            inner = self._print(arg)
+        finally:
+            self._settings["fold_short_frac"] = saved
+        tex = f"e^{{{inner}}}"
+        return rf"\left({tex}\right)^{{{exp}}}" if exp else tex
 
     def _print_Transpose(self, expr):
         inner = self._print(expr.arg)
@@ -92,7 +118,12 @@ class Printer(LatexPrinter):
         args = expr.args
         if len(args) == 2 and args[0] == -1 and isinstance(args[1], sp.Add):
             return rf"- \left({self._print(args[1])}\right)"
-        return super()._print_Mul(expr)
+        fraction = any(isinstance(a, sp.Pow) and a.exp.is_negative for a in args)
+        self._in_fraction += fraction
+        try:
+            return super()._print_Mul(expr)
+        finally:
+            self._in_fraction -= fraction
 
     def _print_Sum(self, expr):
         body = expr.function
@@ -197,3 +228,10 @@ def _rebuild(e, mapping):
 
 def latex(expr, max_shown: int = MAX_SHOWN) -> str:
     return Printer(max_shown).doprint(expr)
+
+
+def inline(expr) -> str:
+    """For a formula inside a sentence or a margin note: derivatives with a slash, not a fraction."""
+    p = Printer()
+    p._in_fraction = 1
+    return p.doprint(expr).removeprefix("(").removesuffix(")") if isinstance(expr, sp.Derivative) else p.doprint(expr)

@@ -7,9 +7,9 @@ import sympy as sp
 from markupsafe import Markup
 
 from ..errors import RenderError
-from ..steps import Derivation, Step
+from ..steps import Derivation, Rule, Step
 from .plain import plain_formula
-from .printer import latex, latex_name
+from .printer import inline, latex, latex_name
 
 
 def names(d: Derivation) -> dict[str, str]:
@@ -27,6 +27,37 @@ def fill(text: str, values: dict) -> Markup:
     return Markup(re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text))
 
 
+_CODE = re.compile(r"\\texttt\{((?:[^{}]|\{[^{}]*\})*)\}")
+
+
+class Html(Markup):
+    """Prose already escaped for HTML (with <code> in it): passed through as it is."""
+
+
+def prose(value, fmt: str):
+    """A catalogue sentence for a format: outside LaTeX no LaTeX text commands stay in the prose
+    (\\texttt{x} is `x` in Markdown, <code> in HTML, x in the terminal); math ($...$) is kept."""
+    if fmt.startswith("latex") or not isinstance(value, str) or "\\texttt" not in value:
+        return value
+    code = lambda m: m.group(1).replace("\\_", "_")  # noqa: E731
+    if fmt == "markdown":
+        return Markup(_CODE.sub(lambda m: f"`{code(m)}`", str(value)))
+    if fmt == "html":
+        from markupsafe import escape
+
+        return Html(_CODE.sub(lambda m: f"<code>{code(m)}</code>", str(escape(str(value)))))
+    return Markup(_CODE.sub(code, str(value)))
+
+
+def _prose_all(value, fmt: str):
+    if isinstance(value, dict):
+        return {k: v if k in ("lhs", "rhs", "rhs_parts", "conditions", "expr") else _prose_all(v, fmt)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_prose_all(v, fmt) for v in value]
+    return prose(value, fmt)
+
+
 def plain(text: str) -> str:
     """A sentence without its math markup, for JSON and the terminal."""
     t = re.sub(r"\\(mathbf|operatorname|mathrm|text)\{([^{}]*)\}", r"\2", str(text))
@@ -34,28 +65,30 @@ def plain(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
-def view(d: Derivation, msgs: dict, fmt: str, lang: str) -> dict:
+def view(d: Derivation, msgs: dict, fmt: str, lang: str, style: str = "full") -> dict:
     values = names(d)
     rules = msgs["rules"]
-    sections: list[dict] = []
-    for s in d.steps:
-        key = s.section or "main"
-        if not sections or sections[-1]["key"] != key:
-            sections.append({"key": key, "title": fill(msgs["sections"].get(key, key), values), "blocks": []})
-        blocks = sections[-1]["blocks"]
-        line = _line(s, d, rules, values, msgs)
-        if blocks and (s.chain or s.is_definition and blocks[-1]["lines"][-1]["status"] == "definition"):
-            blocks[-1]["lines"].append(line)
-        else:
-            blocks.append({"sentence": line["sentence"], "lines": [line]})
+    sections = paper_sections(d, msgs, values, fmt) if style == "paper" else _full_sections(d, msgs, values, fmt)
+    for sec in sections:
+        sec.update(why="", numbers=[])
+    if style == "teaching":
+        _teach(d, sections, msgs, values)
+        for sec in sections:
+            for block in sec["blocks"]:
+                for line in block["lines"]:
+                    line["quiet"] = True
     claims = d.claims
     counts = {st: sum(1 for s in claims if s.verdict and s.verdict.status == st)
               for st in ("verified", "refuted", "unconfirmed")}
     methods = sorted({s.verdict.method for s in claims if s.verdict and s.verdict.method})
     recipe_msgs = msgs["recipes"].get(d.recipe, {"title": d.recipe, "intro": ""})
-    return {
+    return _prose_all({
         "lang": lang,
         "fmt": fmt,
+        "style": style,
+        "paper": {**msgs.get("paper", {}), "shown": sum(len(b["lines"]) for sec in sections for b in sec["blocks"]
+                                                         if b["lines"] and b["lines"][0]["claim"])
+                  if style == "paper" else 0},
         "recipe": d.recipe,
         "title": fill(recipe_msgs["title"], values),
         "intro": fill(recipe_msgs["intro"], values),
@@ -71,7 +104,176 @@ def view(d: Derivation, msgs: dict, fmt: str, lang: str) -> dict:
         "names": values,
         "K": d.K if isinstance(d.K, int) else str(d.K),
         "notation": d.notation.as_dict(),
-    }
+    }, fmt)
+
+
+def _full_sections(d: Derivation, msgs: dict, values: dict, fmt: str = "latex") -> list[dict]:
+    rules = msgs["rules"]
+    sections: list[dict] = []
+    derived: list = []      # the left sides shown so far (to name what a substitution puts in)
+    previous = None
+    for s in d.steps:
+        key = s.section or "main"
+        if not sections or sections[-1]["key"] != key:
+            sections.append({"key": key, "title": fill(msgs["sections"].get(key, key), values), "blocks": []})
+        blocks = sections[-1]["blocks"]
+        line = _line(s, d, rules, values, msgs)
+        if s.rule is Rule.SUBSTITUTE and s.chain and previous is not None:
+            gone = [e for e in derived if e != s.lhs and _has(previous.rhs, e) and not _has(s.rhs, e)]
+            if gone:  # it substitutes earlier results, not only a definition: say which
+                what = msgs["paper"]["and"].join(f"${inline(e)}$" for e in gone[:-1])
+                what = (what + msgs["paper"]["last_and"] if what else "") + f"${inline(gone[-1])}$"
+                line["rule_name"] = fill(msgs["paper"]["substituting"].replace("{what}", what), values)
+        if fmt != "json" and s.chain and previous is not None and previous.conditions == s.conditions:
+            line["conditions"], line["conditions_plain"] = "", ""   # said once, on the block's first line
+        if not s.is_definition and s.lhs not in derived:
+            derived.append(s.lhs)
+        previous = s
+        if blocks and (s.chain or s.is_definition and blocks[-1]["lines"][-1]["status"] == "definition"):
+            blocks[-1]["lines"].append(line)
+        else:
+            blocks.append({"sentence": line["sentence"], "lines": [line], "after": "", "left": False})
+    return sections
+
+
+def _teach(d: Derivation, sections: list[dict], msgs: dict, values: dict) -> None:
+    """Why each stage is taken (a sentence opening its section) and the worked numbers at its end."""
+    from .teaching import CROSS_ENTROPY, stages
+
+    words = msgs["teaching"]
+    numbers = stages(d, values)
+    last = {sec["key"]: n for n, sec in enumerate(sections)}
+    for n, sec in enumerate(sections):
+        key = sec["key"]
+        if key in words["why"] and last[key] == n:
+            sec["why"] = fill(words["why"][key], values)
+        if key in numbers and last[key] == n:
+            sec["numbers"] = [{"sentence": fill(words["numbers"][key], values),
+                               "rows": [{"lhs": Markup(lhs), "rhs": Markup(rhs)} for lhs, rhs in numbers[key]],
+                               "after": fill(words["meaning"], values)
+                               if key == "result" and d.recipe in CROSS_ENTROPY else ""}]
+
+
+def paper_sections(d: Derivation, msgs: dict, values: dict, fmt: str = "latex") -> list[dict]:
+    """The shortest route (route.paper_rows): numbered rows, each justified by the rules it stands
+    for and references to the equations it substitutes; no verification marks."""
+    from .route import SILENT, paper_rows
+
+    rules, words = msgs["rules"], msgs["paper"]
+    label = lambda n: f"eq:{d.recipe}-{n}"  # noqa: E731
+    defs, displays = paper_rows(d)
+    number = 0
+
+    def numbered(row, first: bool) -> dict:
+        nonlocal number
+        number += 1
+        line = _line(row.step, d, rules, values, msgs)
+        lines = [_line(m, d, rules, values, msgs) for m in row.merged]
+        names = []
+        for m, info in zip(row.merged, lines):
+            if row.refs and m.rule in (Rule.SUBSTITUTE, Rule.KRONECKER_UNIFY):
+                continue  # the references say what was substituted
+            if info["rule_name"] not in names and m.rule not in SILENT:
+                names.append(info["rule_name"])
+        refs = [Markup(rf"\eqref{{{label(n)}}}" if fmt.startswith("latex") else f"({n})") for n in row.refs]
+        lead = lines[-1]["sentence"] if first and len(lines) > 1 and str(lines[-1]["sentence"]).strip() \
+            and row.step.rule is Rule.VECTOR_FORM else lines[0]["sentence"]
+        line.update(expr=row.step.rhs, number=number, label=label(number), refs=refs, ref_numbers=list(row.refs),
+                    reasons=names, lead=lead, chain=not first and row.step.chain)
+        return line
+
+    sections: list[dict] = []
+
+    def section(key: str) -> list:
+        if not sections or sections[-1]["key"] != key:
+            sections.append({"key": key, "title": fill(msgs["sections"].get(key, key), values), "blocks": []})
+        return sections[-1]["blocks"]
+
+    if defs:
+        lines = [numbered(r, True) for r in defs]
+        section(defs[0].step.section or "main").append({"sentence": lines[0]["sentence"], "lines": lines,
+                                                        "after": ""})
+    for rows in displays:
+        lines = [numbered(r, n == 0) for n, r in enumerate(rows)]
+        section(rows[0].merged[0].section or "main").append(
+            {"sentence": _lead(lines[0], words, values), "lines": lines, "after": _after(lines, words, values)})
+    for sec in sections:
+        for block in sec["blocks"]:
+            block["left"] = _break_lines(block["lines"], [r.step for r in [*defs, *[x for d_ in displays for x in d_]]])
+    return sections
+
+
+def _break_lines(lines: list[dict], steps) -> bool:
+    """Fit one column of a two-column paper. A right side too long for its place is broken before
+    a + or -; if a part still does not fit, the display goes flush left: each left side alone on
+    its line, each '= ...' indented below it. Returns whether the display is flush left."""
+    from .width import COLUMN, EQUATION_NUMBER, width
+
+    room = COLUMN - EQUATION_NUMBER
+    column1 = max((width(str(line["lhs"])) for line in lines if not line["chain"]), default=0)
+    for line in lines:
+        line["rhs_parts"] = split_terms(line["expr"], room - column1 - 13)
+    if all(width(p) <= room - column1 - 13 for line in lines for p in line["rhs_parts"]):
+        return False
+    for line in lines:
+        line["rhs_parts"] = split_terms(line["expr"], room - 20)
+    return True
+
+
+def split_terms(expr, room: float) -> list[str]:
+    """A sum printed in pieces no wider than room (greedy, breaking before + or -)."""
+    from sympy.matrices.expressions import MatAdd
+
+    from .width import width
+
+    whole = latex(expr)
+    if width(whole) <= room:
+        return [Markup(whole)]
+    if isinstance(expr, sp.Mul) and len(expr.args) == 2 and expr.args[0] == -1 and isinstance(expr.args[1], sp.Add):
+        inner = split_terms(expr.args[1], room - 15)   # -(u + v) over two lines: fixed-size parentheses
+        if len(inner) > 1:
+            return [Markup(rf"- \Bigl({inner[0]}"), *inner[1:-1], Markup(rf"{inner[-1]}\Bigr)")]
+    if not isinstance(expr, (sp.Add, MatAdd)):
+        return [Markup(whole)]
+    parts: list[str] = []
+    for n, term in enumerate(expr.args):
+        t = latex(term)
+        if n:
+            t = f"- {t[1:].lstrip()}" if t.startswith("-") else f"+ {t}"
+        if parts and width(parts[-1] + " " + t) <= room:
+            parts[-1] += " " + t
+        else:
+            parts.append(t)
+    return [Markup(p) for p in parts]
+
+
+def _justification(line: dict, words: dict, skip_first: bool = False) -> str:
+    reasons = line["reasons"][1:] if skip_first else line["reasons"]
+    parts = [str(x) for x in line["refs"]] + [str(x) for x in reasons]
+    if len(parts) < 2:
+        return "".join(parts)
+    return words["and"].join(parts[:-1]) + words["last_and"] + parts[-1]
+
+
+def _lead(line: dict, words: dict, values: dict) -> Markup:
+    """The first rule's own sentence ('..., so the chain rule gives'), else its name."""
+    if str(line["lead"]).strip():
+        return line["lead"]
+    what = _justification(line, words)
+    return Markup(words["lead"].replace("{what}", what)) if what else Markup("")
+
+
+def _after(lines: list[dict], words: dict, values: dict) -> Markup:
+    """'The second line uses (3) and (6); the third, linearity of the sum; ...'"""
+    parts = []
+    for n, line in enumerate(lines):
+        what = _justification(line, words, skip_first=n == 0 and bool(str(line["lead"]).strip()))
+        if not what:
+            continue
+        ordinal = words["ordinals"][min(n, len(words["ordinals"]) - 1)]
+        template = words["uses_single"] if len(lines) == 1 else words["uses_first"] if not parts else words["uses_next"]
+        parts.append(template.replace("{ordinal}", ordinal).replace("{what}", what))
+    return Markup(words["separator"].join(parts) + words["end"]) if parts else Markup("")
 
 
 def _line(s: Step, d: Derivation, rules: dict, values: dict, msgs: dict) -> dict:
@@ -84,6 +286,7 @@ def _line(s: Step, d: Derivation, rules: dict, values: dict, msgs: dict) -> dict
     conds = [latex(c) for c in s.conditions]
     return {
         "rule": s.rule.id,
+        "quiet": False,          # True: no verification mark beside it (the teaching style)
         "rule_name": fill(info["name"], values),
         "sentence": sentence,
         "plain_sentence": plain(sentence),
@@ -97,11 +300,16 @@ def _line(s: Step, d: Derivation, rules: dict, values: dict, msgs: dict) -> dict
         "claim": not s.is_definition,
         "status": status,
         "method": s.verdict.method if s.verdict else None,
+        "method_label": msgs.get("methods", {}).get(s.verdict.method, s.verdict.method) if s.verdict else "",
         "detail": s.verdict.detail if s.verdict else "",
         "mark": fill(msgs["marks"][status], values),
         "conditions": Markup(", ".join(conds)) if conds else "",
         "uses": [fill(msgs["uses"][u], values) for u in s.uses],
     }
+
+
+def _has(e, part) -> bool:
+    return e == part or bool(getattr(e, "has", None)) and e.has(part)
 
 
 def fmt_is_def(s: Step) -> bool:

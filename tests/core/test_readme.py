@@ -9,7 +9,8 @@ from conftest import ROOT
 
 
 @pytest.mark.parametrize("fence,gallery_file", [("latex", "softmax-cross-entropy-K3.tex"),
-                                                 ("markdown", "softmax-cross-entropy-KK-zh.md")])
+                                                 ("markdown", "softmax-cross-entropy-KK-zh.md"),
+                                                 ("tex", "softmax-cross-entropy-KK-paper.tex")])
 def test_readme_excerpts_are_real_output(fence, gallery_file):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     excerpt = re.search(rf"```{fence}\n(.*?)```", readme, re.S).group(1)

@@ -61,9 +61,18 @@ def test_sigmoid_wrong_derivative_refuted():
     assert verify(g.lhs, y[1] - sigmoid(x), step_context(d, g)).status == "refuted"
 
 
-@pytest.mark.parametrize("K", [2, 5, "K"])
+@pytest.mark.parametrize("K", [2, "K"])
 def test_sigmoid_is_always_two_classes(K):
     assert built("sigmoid-cross-entropy", K).K == 2
+
+
+def test_sigmoid_refuses_another_number_of_classes(cli):
+    """-K 5 is not silently the K = 2 document: one line, exit 2, nothing written."""
+    with pytest.raises(UsageError, match="two-class case"):
+        built("sigmoid-cross-entropy", 5)
+    proc = cli("render", "sigmoid-cross-entropy", "-K", "3", "-o", "-")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().count("\n") == 0 and "softmax-cross-entropy" in proc.stderr
 
 
 @pytest.mark.parametrize("values,notation,words", [

@@ -27,6 +27,8 @@ def test_gallery_covers_sizes_formats_and_languages(fresh):
             for suffix in ("", "-zh"):
                 for ext in ("tex", "md"):
                     assert f"{recipe}-K{K}{suffix}.{ext}" in fresh
+        for style, _, ext, n in gallery.STYLED:
+            assert f"{recipe}-K{gallery.CASES[n].K}-{style}.{ext}" in fresh
     readme = fresh["README.md"]
     assert all(f"({name})" in readme for name in fresh if name != "README.md")
 
@@ -51,6 +53,6 @@ def test_gallery_pdfs_build_and_have_ink(fresh, tmp_path):
         require_tool(tool)
     gallery.write(tmp_path, fresh)
     pdfs = gallery.build_pdfs(tmp_path)
-    assert len(pdfs) == 12
+    assert len(pdfs) == 12 + 4 * len(gallery.RECIPES)       # and the paper and teaching styles, en and zh
     for pdf in pdfs:
         assert dark_fraction(pdf, 1, tmp_path) > 0.005, pdf.name
