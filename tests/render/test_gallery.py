@@ -54,5 +54,5 @@ def test_gallery_pdfs_build_and_have_ink(fresh, tmp_path):
     gallery.write(tmp_path, fresh)
     pdfs = gallery.build_pdfs(tmp_path)
     assert len(pdfs) == 12 + 4 * len(gallery.RECIPES)       # and the paper and teaching styles, en and zh
-    for pdf in pdfs:
-        assert dark_fraction(pdf, 1, tmp_path) > 0.005, pdf.name
+    for pdf in pdfs:   # a two-column paper page of a short derivation has less ink
+        assert dark_fraction(pdf, 1, tmp_path) > (0.002 if "-paper" in pdf.name else 0.005), pdf.name
