@@ -270,7 +270,7 @@ def _after(lines: list[dict], words: dict, values: dict) -> Markup:
         what = _justification(line, words, skip_first=n == 0 and bool(str(line["lead"]).strip()))
         if not what:
             continue
-        ordinal = words["ordinals"][min(n, len(words["ordinals"]) - 1)]
+        ordinal = words["ordinals"].get(str(n + 1), words["ordinals"]["more"])
         template = words["uses_single"] if len(lines) == 1 else words["uses_first"] if not parts else words["uses_next"]
         parts.append(template.replace("{ordinal}", ordinal).replace("{what}", what))
     return Markup(words["separator"].join(parts) + words["end"]) if parts else Markup("")
