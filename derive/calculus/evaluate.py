@@ -357,6 +357,14 @@ class Evaluator:
                 return du / v(e.args[0])
             sv = v(e)
             return sv * (1 - sv) * du
+        if isinstance(e, (sp.sin, sp.cos, sp.tan, sp.tanh)):
+            du = t(e.args[0])
+            if not du:
+                return _ZERO
+            x = v(e.args[0])
+            slope = {sp.sin: mpmath.cos(x), sp.cos: -mpmath.sin(x), sp.tan: 1 + mpmath.tan(x) ** 2,
+                     sp.tanh: 1 - mpmath.tanh(x) ** 2}[type(e)]
+            return slope * du
         if isinstance(e, sp.Sum) and len(e.limits) > 1:  # sum over the last index of the inner sums
             inner, (k, lo, hi) = sp.Sum(e.function, *e.limits[:-1]), e.limits[-1]
             return mpmath.fsum(self._t(inner, {**idx, k: n}, token)

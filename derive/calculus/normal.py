@@ -11,6 +11,7 @@ identity, so a 0 is a proof; anything else is "not proved" (None), never "false"
 from __future__ import annotations
 
 import itertools
+import time
 
 import sympy as sp
 from sympy import KroneckerDelta
@@ -30,6 +31,7 @@ class NotNormal(Exception):
 
 def prove(lhs, rhs, ctx) -> str | None:
     """A detail saying what was proved when lhs = rhs follows from the normal form, else None."""
+    _DEADLINE[0] = time.monotonic() + PROVE_SECONDS
     try:
         return _Prover(ctx).prove(lhs, rhs)
     except (NotNormal, RecursionError, sp.PolynomialError, TypeError, ValueError, AttributeError,
@@ -114,7 +116,7 @@ class _Prover:
             return isinstance(f, sp.Indexed) and str(f.base.label) in hots and len(f.indices) == 1
 
         out = []
-        for term in sp.Add.make_args(sp.expand(e)):
+        for term in sp.Add.make_args(_expand_bounded(e)):
             factors = [f.base if isinstance(f, sp.Pow) and hot(f.base) and f.exp.is_Integer and f.exp > 0 else f
                        for f in sp.Mul.make_args(term)]
             for _ in range(4):
@@ -161,7 +163,14 @@ class _Prover:
         e = self._one_hot(self._constrain(e))
         if sp.count_ops(e) > MAX_OPS:
             raise NotNormal("too large")
-        return sp.cancel(sp.together(sp.expand(e))) == 0
+        e = _expand_bounded(e)
+        _check_deadline()
+        e = sp.together(e)
+        num, den = sp.fraction(e)
+        if _terms(num) > MAX_TERMS or _terms(den) > MAX_TERMS or sp.count_ops(e) > MAX_OPS:
+            raise NotNormal("too large to cancel")  # cancel expands the numerator and denominator
+        _check_deadline()
+        return sp.cancel(e) == 0
 
     # -- matrices -------------------------------------------------------------------------------
     def _shape(self, m):
@@ -368,7 +377,7 @@ class _Prover:
         if self.explicit and hi.is_Integer and lo.is_Integer and hi - lo < MAX_EXPLICIT:
             return self._canon(sp.Add(*[_subs(body, {k: sp.Integer(n)}) for n in range(int(lo), int(hi) + 1)]))
         out = []
-        for term in sp.Add.make_args(sp.expand(body)):
+        for term in sp.Add.make_args(_expand_bounded(body)):
             out.append(self._sum_term(term, k, lo, hi))
         return sp.Add(*out)
 
@@ -425,9 +434,8 @@ class _Prover:
         if j.is_Integer:
             if hi.is_Integer:
                 return bool(1 <= j <= hi)
-            if hi == self.K and j >= 1:
-                self.min_K = max(self.min_K, int(j))
-                return True
+            if hi == self.K and 1 <= j <= 2:
+                return True   # K >= 2 always; a larger constant is outside 1..K for a small K
             return None
         if j in self.ranges:
             return True if self.ranges[j] == (lo, hi) else None
@@ -437,8 +445,7 @@ class _Prover:
             n = int(j - self.K)
             if n > 0:
                 return False
-            self.min_K = max(self.min_K, 1 - n)
-            return True
+            return True if n >= -1 else None  # K - 1 >= 1 always; K - 5 only for K >= 6
         if isinstance(j, sp.Symbol) and j.is_integer and hi == self.K:
             return True  # a free index letter runs over 1..K by convention
         return None
@@ -447,9 +454,12 @@ class _Prover:
         if isinstance(x, sp.exp):
             return x.args[0]  # real exponents only: every leaf is a real number
         if isinstance(x, sp.Add):  # 1 - 1/(1 + e^{-x}) = e^{-x} / (1 + e^{-x}): a quotient
+            _check_deadline()
+            if sp.count_ops(x) > MAX_OPS:
+                raise NotNormal("too large")
             x = sp.together(x)
             if isinstance(x, sp.Mul):
-                x = sp.Mul(*[sp.expand(f) if isinstance(f, sp.Add) else f for f in x.args])
+                x = sp.Mul(*[_expand_bounded(f) if isinstance(f, sp.Add) else f for f in x.args])
         if isinstance(x, sp.Mul):
             if all(self._positive(f) for f in x.args):
                 return sp.Add(*[self._log(f) for f in x.args])
@@ -564,7 +574,7 @@ def _partitions(items):
 def _exp(u):
     """e^{a + b} = e^a e^b, e^{n t} = (e^t)^n: exponentials as powers of canonical atoms."""
     out = sp.Integer(1)
-    for t in sp.Add.make_args(sp.expand(u)):
+    for t in sp.Add.make_args(_expand_bounded(u)):
         c, rest = t.as_coeff_Mul()
         if rest == 1:
             out *= sp.exp(c)
@@ -573,6 +583,40 @@ def _exp(u):
         else:
             out *= sp.exp(t)
     return out
+
+
+MAX_TERMS = 400        # terms an expansion may produce
+PROVE_SECONDS = 3.0    # per claim; then "not proved" and the numeric test decides
+_DEADLINE = [float("inf")]
+
+
+def _check_deadline():
+    if time.monotonic() > _DEADLINE[0]:
+        raise NotNormal("time budget")
+
+
+def _terms(e) -> int:
+    """An upper bound of the number of terms expand(e) produces (before any cancellation)."""
+    if isinstance(e, sp.Add):
+        return sum(_terms(a) for a in e.args)
+    if isinstance(e, sp.Mul):
+        n = 1
+        for a in e.args:
+            n *= _terms(a)
+            if n > MAX_TERMS:
+                return n
+        return n
+    if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 1:
+        return _terms(e.base) ** min(int(e.exp), 64)
+    return 1
+
+
+def _expand_bounded(e):
+    """sp.expand, refused (NotNormal) when it would blow up or the time budget is spent."""
+    _check_deadline()
+    if sp.count_ops(e) > MAX_OPS or _terms(e) > MAX_TERMS:
+        raise NotNormal("too large to expand")
+    return sp.expand(e)
 
 
 def _height(e) -> int:
