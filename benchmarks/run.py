@@ -49,6 +49,14 @@ def command(*args: str) -> float:
     return time.perf_counter() - t
 
 
+def whole_plain_sympy(K: int) -> float:
+    """Plain SymPy's job in a process of its own, interpreter start and imports included."""
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); "
+                    f"import run; run.plain_sympy({K})"], capture_output=True, check=True)
+    return time.perf_counter() - t
+
+
 def tensorgrad_general() -> str:
     """The tensor-calculus alternative: the same gradient with a symbolic size, but no steps."""
     try:
@@ -99,7 +107,7 @@ def main() -> None:
         theirs, _ = isolated("sympy", K)
         print(f"{K:>5} {mine:>9.3f}s {theirs:>11.3f}s {theirs / mine:>7.0f}x" + ("" if ok else "  NOT VERIFIED"))
     print("\nscaling (derive + verify every step, no typesetting)")
-    for K in (16, 32, 64, 128, 256):
+    for K in (16, 32, 64, 128, 256, 1024):
         mine, ok = isolated("softmax-cross-entropy", K)
         print(f"{K:>5} {mine:>9.3f}s" + ("" if ok else "  NOT VERIFIED"))
     print("\ngeneral K")
@@ -110,6 +118,12 @@ def main() -> None:
     print("\nend to end (a new process each)")
     print(f"  derive --help                          {command('--help'):.3f}s")
     print(f"  derive render softmax-cross-entropy -K 3 {command('render', 'softmax-cross-entropy', '-K', '3', '-o', '/tmp/bench.tex'):.3f}s")
+    # the whole job as a user meets it: interpreter start, imports, derive, verify, typeset, write;
+    # plain SymPy likewise in a process of its own (its start and import included)
+    K = 8 if args.quick else 16
+    mine = command("render", "softmax-cross-entropy", "-K", str(K), "-o", "/tmp/bench.tex")
+    theirs = whole_plain_sympy(K)
+    print(f"  whole process at K = {K}: derive render {mine:.3f}s, plain SymPy {theirs:.3f}s, {theirs / mine:.0f}x")
     if args.verification:
         import bench_verify
 

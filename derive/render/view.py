@@ -81,6 +81,8 @@ def view(d: Derivation, msgs: dict, fmt: str, lang: str, style: str = "full") ->
     counts = {st: sum(1 for s in claims if s.verdict and s.verdict.status == st)
               for st in ("verified", "refuted", "unconfirmed")}
     methods = sorted({s.verdict.method for s in claims if s.verdict and s.verdict.method})
+    proved = sum(1 for s in claims if s.verdict and s.verdict.ok and s.verdict.method == "symbolic")
+    split = {"proved": str(proved), "checked": str(counts["verified"] - proved)}
     recipe_msgs = msgs["recipes"].get(d.recipe, {"title": d.recipe, "intro": ""})
     return _prose_all({
         "lang": lang,
@@ -98,7 +100,7 @@ def view(d: Derivation, msgs: dict, fmt: str, lang: str, style: str = "full") ->
         "verified": d.verified,
         "counts": counts,
         "methods": methods,
-        "labels": {k: fill(v, values) for k, v in msgs["labels"].items()},
+        "labels": {k: fill(fill(v, split) if k == "split" else v, values) for k, v in msgs["labels"].items()},
         "result": Markup(latex(d.result)) if d.result is not None else None,
         "numeric": _numeric(d, values),
         "names": values,
