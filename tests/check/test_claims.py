@@ -14,7 +14,6 @@ import pytest
 from derive.checker.command import check
 
 SOFTMAX = r"<!-- derive: define a_i = \frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}} -->"
-VERIFIER = "needs verifier (issue 9 items 1-3): "
 POSITIVE = "<!-- derive: assume x > 0 -->"
 
 
@@ -24,7 +23,6 @@ class Claim:
     math: str                      # the math of one $$ block, or a whole document (holding $$)
     verdict: str | tuple           # the status of each step of the document
     K: str | None = None
-    needs: str = ""                # xfail(strict) until that work lands
     reason: str = ""               # a piece of the reason the (last) step gives
 
     @property
@@ -164,8 +162,7 @@ CLAIMS = [
     Claim(GENERAL_K, r"\sum_{k=1}^{K} a_k \delta_{kj} = a_j", "ok"),
     Claim(GENERAL_K, r"\sum_{j \neq i} \delta_{ij} = 0", "ok"),
     Claim(GENERAL_K, r"\sum_{i=1}^{K}\sum_{j=1}^{K} \delta_{ij} = K", "ok"),
-    Claim(GENERAL_K, r"\sum_{k=1}^{K} \delta_{k3} = 1", "wrong",
-          needs=VERIFIER + "sum_k delta_{k,3} is 1 only for K >= 3 (false at K = 2)"),
+    Claim(GENERAL_K, r"\sum_{k=1}^{K} \delta_{k3} = 1", "wrong"),  # 1 only for K >= 3: false at K = 2
     Claim(GENERAL_K, r"\delta_{i,K} = 0", "wrong"),
     Claim(GENERAL_K, r"\delta_{i,50} = 0", "wrong", K="50"),
     Claim(GENERAL_K, r"\sum_{k=1}^{K} 1 = 3", "ok", K="3"),
@@ -189,8 +186,7 @@ CLAIMS = [
 
 
 def _param(c: Claim):
-    marks = [pytest.mark.xfail(strict=True, reason=c.needs)] if c.needs else []
-    return pytest.param(c, id=f"{c.group}: {c.math.splitlines()[-1][:60]}" + (f" (K={c.K})" if c.K else ""), marks=marks)
+    return pytest.param(c, id=f"{c.group}: {c.math.splitlines()[-1][:60]}" + (f" (K={c.K})" if c.K else ""))
 
 
 def verdicts(c: Claim):
