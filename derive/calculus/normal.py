@@ -18,6 +18,7 @@ from sympy import KroneckerDelta
 from sympy.matrices.expressions import MatAdd, MatMul, MatrixExpr, MatrixSymbol, Transpose
 
 from .objects import Diag, Entrywise, Grad, Jac, sigmoid
+from .symbols import basic
 
 MAX_FREE = 5          # free indices (patterns grow like the Bell numbers)
 MAX_OPS = 4000        # size of a side after expansion
@@ -156,7 +157,7 @@ class _Prover:
             if isinstance(x, sp.Indexed):
                 for pos, t in enumerate(x.indices):
                     his = seen.get((str(x.base.label), pos), set())
-                    if t in self.free_ranges and his and his != {sp.sympify(self.free_ranges[t])}:
+                    if t in self.free_ranges and his and his != {basic(self.free_ranges[t])}:
                         raise NotNormal("an index used with two ranges")
 
     def _zero(self, e) -> bool:
@@ -175,7 +176,7 @@ class _Prover:
     # -- matrices -------------------------------------------------------------------------------
     def _shape(self, m):
         r, c = m.shape
-        return (sp.sympify(r), sp.sympify(c))
+        return (basic(r), basic(c))
 
     def _entry(self, m, r, c):
         if not _is_matrix(m):
@@ -225,7 +226,7 @@ class _Prover:
     # -- the normal form ------------------------------------------------------------------------
     def _dummy(self, lo, hi):
         d = sp.Symbol(f"_k{next(self.counter)}", integer=True, positive=True)
-        self.ranges[d] = (sp.sympify(lo), sp.sympify(hi))
+        self.ranges[d] = (basic(lo), basic(hi))
         return d
 
     def _derivatives(self, e):
@@ -372,7 +373,7 @@ class _Prover:
 
     def _sum(self, body, limit):
         k, lo, hi = limit
-        lo, hi = sp.sympify(lo), sp.sympify(hi)
+        lo, hi = basic(lo), basic(hi)
         self.ranges[k] = (lo, hi)
         if self.explicit and hi.is_Integer and lo.is_Integer and hi - lo < MAX_EXPLICIT:
             return self._canon(sp.Add(*[_subs(body, {k: sp.Integer(n)}) for n in range(int(lo), int(hi) + 1)]))
@@ -440,7 +441,7 @@ class _Prover:
         if j in self.ranges:
             return True if self.ranges[j] == (lo, hi) else None
         if j in self.free_ranges:
-            return True if sp.sympify(self.free_ranges[j]) == hi else None
+            return True if basic(self.free_ranges[j]) == hi else None
         if hi == self.K and (j - self.K).is_Integer:
             n = int(j - self.K)
             if n > 0:
@@ -520,7 +521,7 @@ class _Prover:
         if any(not c.is_Integer for c in consts) and any(c.is_Integer for c in consts):
             raise NotNormal("a constant index next to K")
         conds = self.ctx.conditions
-        sizes = [sp.sympify(self.free_ranges.get(f, self.K)) for f in free]
+        sizes = [basic(self.free_ranges.get(f, self.K)) for f in free]
         if all(n.is_Integer and n <= MAX_EXPLICIT for n in sizes):
             # a small concrete K: every value of every index
             for values in itertools.product(*[range(1, int(n) + 1) for n in sizes]):
