@@ -275,6 +275,8 @@ def _value(x, ctx: ParseContext, allow_partial: bool = False):
     elif isinstance(x, _Applied):
         return x.value
     elif isinstance(x, _Paren):
+        if x.power is not None:
+            return _power(_term_value(x.value, ctx), x.power, ctx)
         return _value(x.value, ctx, allow_partial)
     elif isinstance(x, _Bold):
         return objects.vector(x.name, ctx.default_size)
@@ -339,6 +341,11 @@ def _build_term(items: tuple, ctx: ParseContext):
             n = 1 if tail and isinstance(tail[0], (_Paren, _Applied)) else _run_length(tail, stop_at_applied=True)
             if n == 0:
                 raise ParseError(f"\\{name} without an argument", ctx.line, ctx.column)
+            head = tail[0] if n == 1 and isinstance(tail[0], _Paren) else None
+            if head is not None and head.power is not None:  # \sigma(x)^2 = (\sigma(x))^2
+                inner = _apply_func(name, getattr(it, "power", None), _product_of([_Paren(head.value)], ctx, name), ctx)
+                tail = [_Applied(_power(inner, head.power, ctx))] + tail[1:]
+                continue
             tail = [_Applied(_apply_func(name, getattr(it, "power", None), _product_of(tail[:n], ctx, name), ctx))] + tail[n:]
         elif isinstance(it, Name) and it.word and tail and isinstance(tail[0], _Paren):
             raise Unsupported(f"the function {it.text}(...)", ctx.line, ctx.column)
@@ -421,6 +428,7 @@ class _Paren:
     """A parenthesised group: kept apart so `softmax(x)` reads as an (unsupported) call."""
 
     value: object
+    power: object = None   # (x)^2: kept, so \sigma(x)^2 is (\sigma(x))^2 as usually meant
 
 
 def _apply_sum(op: SumOp, body, ctx: ParseContext):
@@ -752,6 +760,8 @@ def _postfix(base, scripts, ctx: ParseContext):
     sups = [a for kind, a in scripts if kind == "^"]
     if len(subs) > 1 or len(sups) > 1:
         raise ParseError("double subscript or superscript", ctx.line, ctx.column)
+    if isinstance(base, _Paren) and sups and not subs:
+        return _Paren(base.value, sups[0])
     value = base.value if isinstance(base, _Paren) else base
     if subs and value is sp.pi:  # \pi_i is a vector named pi (a prior), not the number pi
         value = Name("pi", word=True)

@@ -115,6 +115,10 @@ CLAIMS = [
 
     # -- reading: what the grammar makes of the notation, and "cannot read" rather than a guess ------------
     Claim(READING, r"\frac12 = 0.5", "ok"),
+    # a power after a function's parentheses squares the function's value, as usually meant
+    Claim(READING, r"\sigma(x)(1-\sigma(x)) = \sigma(x) - \sigma(x)^2", "ok"),
+    Claim(READING, r"\sin(x)^2 + \cos(x)^2 = 1", "ok"),
+    Claim(READING, r"\sigma(x)^2 = \sigma(x^2)", "wrong"),
     Claim(READING, r"\frac{1}2 + \frac1x = \frac{x + 2}{2x}", "ok"),
     Claim(READING, doc(POSITIVE, r"$$ \log x \cdot y = y \log x $$"), "ok"),
     Claim(READING, doc(POSITIVE, r"$$ \log(x) y = y \log x $$"), "ok"),
