@@ -362,7 +362,23 @@ class _Prover:
             return self._log(args[0])
         if isinstance(e, KroneckerDelta):
             return self._delta(*args)
+        if isinstance(e, sp.Pow) and args[1].free_symbols:
+            return self._power(*args)
         return e.func(*args)
+
+    def _power(self, b, x):
+        """b^{c + n} = P(b, c) b^n with P an opaque atom: SymPy merges b^c b^{-1} back into
+        b^{c - 1}, so cancel would see b^c and b^{c-1} as unrelated. Holds for every b != 0."""
+        c, n = sp.S.Zero, sp.S.Zero
+        for t in sp.Add.make_args(_expand_bounded(x)):
+            if t.is_Integer:
+                n += t
+            else:
+                c += t
+        if c == 0:
+            return b ** n
+        _check_deadline()
+        return _Power(sp.together(_expand_bounded(b)), c) * b ** n
 
     def _delta(self, a, b):
         if a == b:
@@ -570,6 +586,10 @@ def _partitions(items):
         yield [[first]] + part
         for n in range(len(part)):
             yield part[:n] + [[first] + part[n]] + part[n + 1:]
+
+
+class _Power(sp.Function):
+    """b^c held as one atom in the normal form (see _Prover._power)."""
 
 
 def _exp(u):
