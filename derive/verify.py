@@ -194,7 +194,9 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
     rng = random.Random(ctx.seed)
     deadline = time.monotonic() + ctx.time_limit
     size_symbol = None if isinstance(ctx.size, int) else ctx.size
-    free = sorted(_free_indices(lhs) | _free_indices(rhs), key=str)
+    # an index a definition leaves free (the true class c in L := -log a_c) varies like the claim's own
+    params = set().union(*(_index_params(d) for d in ctx.definitions))
+    free = sorted(_free_indices(lhs) | _free_indices(rhs) | params, key=str)
     if size_symbol is not None:
         free = [s for s in free if s != size_symbol]
     leaves = _leaves([lhs, rhs], ctx, set(free) | ({size_symbol} if size_symbol else set()))
@@ -218,17 +220,21 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
             points = 1  # a claim at one fixed point: every sample would be the same
         for point in range(points):
             values = _sample_leaves(rng, leaves, K, ctx, point)
-            evaluators: dict[int, Evaluator] = {}
-
-            def at(dps, _values=values, _K=K, _evs=evaluators):
-                if dps not in _evs:
-                    _evs[dps] = Evaluator(_values, _K, ctx.defs(), size_symbol, dps=dps)
-                return _evs[dps]
+            evaluators: dict = {}
 
             for combo in combos:
                 if time.monotonic() > deadline:
                     return Verdict("unconfirmed", None, f"time limit of {ctx.time_limit:g} s reached after {checked} numeric checks")
                 idx = dict(zip(free, combo))
+                # a definition's free index is a value of the point: one evaluator (and memo) per value
+                fixed = tuple(sorted(((p.name, ()), idx[p]) for p in params if p in idx))
+
+                def at(dps, _values=values, _K=K, _evs=evaluators, _fixed=fixed):
+                    if (dps, _fixed) not in _evs:
+                        vals = {**_values, **{k: mpmath.mpf(v) for k, v in _fixed}}
+                        _evs[(dps, _fixed)] = Evaluator(vals, _K, ctx.defs(), size_symbol, dps=dps)
+                    return _evs[(dps, _fixed)]
+
                 try:
                     probes = _probes(rng, lhs, rhs, at(LEVELS[0]), idx)
                     outcome, l, r, why = _decide(at, lhs, rhs, idx, probes)
@@ -448,6 +454,17 @@ def _free_indices(e) -> set:
     if not isinstance(e, sp.Basic):
         return set()
     return set().union(set(), *(_free_indices(a) for a in e.args))
+
+
+def _index_params(d: Definition) -> set:
+    """Index letters a definition's body uses but neither sums over nor takes as its own (L := -log a_c)."""
+    used, bound = set(), set(d.indices)
+    for x in sp.preorder_traversal(d.body):
+        if isinstance(x, (sp.Sum, sp.Product)):
+            bound |= {lim[0] for lim in x.limits}
+        elif isinstance(x, (sp.Indexed, sp.KroneckerDelta)):
+            used |= {t for t in (x.indices if isinstance(x, sp.Indexed) else x.args) if isinstance(t, sp.Symbol)}
+    return used - bound
 
 
 def _syms(x) -> set:

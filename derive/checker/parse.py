@@ -45,6 +45,9 @@ class ParseContext:
     line: int = 1            # where the text starts in the user's file, for messages
     column: int = 1
     names: frozenset[str] = frozenset()   # subscripted names defined as a whole: L_1, L_CE
+    # a Greek letter before parentheses: a call of an unknown function (the checker cannot read it and
+    # says so) or, in a loss the engine differentiates, where no unknown function could be, a product
+    greek_products: bool = False
 
     def size_of(self, name: str):
         return dict(self.sizes).get(name)
@@ -215,6 +218,7 @@ class Name:
 
     text: str
     word: bool = False
+    greek: bool = False
 
 
 @dataclass(frozen=True)
@@ -347,7 +351,8 @@ def _build_term(items: tuple, ctx: ParseContext):
                 tail = [_Applied(_power(inner, head.power, ctx))] + tail[1:]
                 continue
             tail = [_Applied(_apply_func(name, getattr(it, "power", None), _product_of(tail[:n], ctx, name), ctx))] + tail[n:]
-        elif isinstance(it, Name) and it.word and tail and isinstance(tail[0], _Paren):
+        elif isinstance(it, Name) and it.word and tail and isinstance(tail[0], _Paren) \
+                and not (it.greek and ctx.greek_products):
             raise Unsupported(f"the function {it.text}(...)", ctx.line, ctx.column)
         else:
             tail.insert(0, it)
@@ -577,7 +582,7 @@ class _Build(Transformer):
         name = str(tok).lstrip("\\")
         if name == "pi":
             return sp.pi
-        return Name(name, word=True)
+        return Name(name, word=True, greek=True)
 
     def number(self, tok):
         if len(tok) > MAX_LITERAL_DIGITS:

@@ -25,8 +25,9 @@ def derive_gradient(spec: LossSpec, notation: Notation | None = None, recipe: st
     x = sp.IndexedBase(spec.wrt)
     letters = used_letters(*[d.body for d in spec.all_definitions], *[d.head for d in spec.definitions])
     sm = _softmax_of(env, spec.wrt)
-    i = sm.index if sm is not None else sym.index("i")
-    j = fresh({i}, "jmnlpq")
+    label = {sym.index(spec.label)} if spec.label else set()
+    i = sm.index if sm is not None and sm.index not in label else fresh(label, "iklmn")
+    j = fresh({i} | letters, "jmnlpq")
     steps = [Step(Rule.DEFINITION, d.head, d.body, "model",
                   params=(("variant", "loss"),) if d is spec.loss else ())
              for d in spec.all_definitions]
@@ -57,14 +58,15 @@ def derive_gradient(spec: LossSpec, notation: Notation | None = None, recipe: st
         if isinstance(spec.size, int):  # and entry by entry, as the worked example will show them
             column = Entrywise(display(final), j, fresh(used_letters(final) | {j}), spec.size, 1)
             steps.append(Step(Rule.VECTOR_FORM, gv, column, "result", chain=True, uses=_uses(steps)))
-    notation = notation or default_notation(spec, sm)
+    notation = notation or default_notation(spec, sm, i)
     context = Context(definitions=spec.all_definitions, domains=spec.domains, size=spec.size)
     constraints = tuple(("sum-one", (c.name, "simplex")) for c in spec.constraints)
     simplified = not _raw_exponentials(final, spec.wrt)
     return Derivation(recipe, spec.size, notation, tuple(steps), context,
-                      params=(("simplified", "yes" if simplified else "no"),),
+                      params=(("simplified", "yes" if simplified else "no"),) + ((("label", spec.label),) if spec.label else ()),
                       result=vec, constraints=constraints,
-                      assumptions=(("distribution",) if spec.constraints else ()) + (() if simplified else ("unsimplified",)))
+                      assumptions=(("distribution",) if spec.constraints else ()) + (("class-index",) if spec.label else ())
+                      + (() if simplified else ("unsimplified",)))
 
 
 def _named_softmax(spec: LossSpec, i, letters) -> Definition:
@@ -200,7 +202,7 @@ def vector_form(r, j, size):
     return sp.MatAdd(*terms) if len(terms) > 1 else terms[0]
 
 
-def default_notation(spec: LossSpec, sm) -> Notation:
+def default_notation(spec: LossSpec, sm, i=None) -> Notation:
     """The names the sentences use: logits = wrt, probs = the softmax, target = the constrained vector."""
     taken = {spec.wrt, str(spec.loss.head)}
     probs = sm.name if sm is not None else next(n for n in "apqs" if n not in spec.names and n not in taken)
@@ -208,7 +210,7 @@ def default_notation(spec: LossSpec, sm) -> Notation:
     vectors = [n for n, a in spec.names.items() if a == 1 and n not in taken]
     target = spec.constraints[0].name if spec.constraints else (vectors[0] if vectors else
                                                                 next(n for n in "ytuv" if n not in taken | set(spec.names)))
-    i = str(sm.index) if sm is not None else "i"
+    i = str(i) if i is not None else str(sm.index) if sm is not None else "i"
     try:
         return Notation(logits=spec.wrt, probs=probs, target=target, loss=str(spec.loss.head), i=i,
                         j="j" if i != "j" else "m", k="k" if i != "k" else "l")

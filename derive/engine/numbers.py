@@ -1,10 +1,12 @@
 """Worked numbers for an engine derivation: any leaf by name, the loss and the derived gradient."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import mpmath
 import sympy as sp
 
-from ..calculus.evaluate import EvalError, Evaluator
+from ..calculus.evaluate import Definition, EvalError, Evaluator
 from ..errors import UsageError
 from ..numeric import DPS, Example, _num, agreement, numbers, vec_tex
 from ..render.printer import latex_name
@@ -16,6 +18,9 @@ def parse_leaves(spec: LossSpec, values: dict[str, str]) -> tuple[int, dict]:
     """{name: raw} -> (K, {name: float or list}); every leaf given, vectors of one length."""
     names = spec.names
     given = {k.lstrip("\\"): v for k, v in values.items()}
+    label = given.pop(spec.label, None) if spec.label else None
+    if spec.label and label is None:
+        raise UsageError(f"--values: no value for the class index {spec.label} (for example {spec.label}=1)")
     unknown = sorted(set(given) - set(names))
     if unknown:
         raise UsageError(f"--values {unknown[0]}: not a variable of the loss (it has {', '.join(sorted(names))})")
@@ -31,6 +36,12 @@ def parse_leaves(spec: LossSpec, values: dict[str, str]) -> tuple[int, dict]:
         raise UsageError(f"--values {spec.wrt}: softmax needs at least 2 numbers")
     facts = {c.name: c for c in spec.constraints}
     out: dict = {}
+    if label is not None:
+        text = label.strip()
+        if not text.lstrip("+").isdigit() or not 1 <= int(text) <= K:
+            raise UsageError(f"--values {spec.label}={text}: the class index {spec.label} is a whole number "
+                             f"from 1 to {K}, as its subscript in the formula")
+        out[spec.label] = int(text)
     for name, raw in given.items():
         if names[name] == 0:
             nums = numbers(name, raw)
@@ -68,6 +79,13 @@ def evaluator(d: Derivation, K: int, leaves: dict) -> Evaluator:
 def worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
     """The user's numbers, the defined vectors, the loss, the derived gradient and its FD check."""
     K, leaves = parse_leaves(spec, values)
+    label = leaves.pop(spec.label) if spec.label else None
+    if spec.label:  # the true class as the number given: in the definitions and in the result
+        c = {sp.Symbol(spec.label, integer=True, positive=True): sp.Integer(label)}
+        # only in the loss: another definition may use the same letter as its own index (p_c := ...)
+        d = replace(d, context=replace(d.context, definitions=tuple(
+            Definition(x.head, x.body.xreplace(c)) if x.name == str(spec.loss.head) else x
+            for x in d.context.definitions)), result=d.result.xreplace(c))
     ev = evaluator(d, K, leaves)
     L = spec.loss.head
     result = d.result if isinstance(d.K, int) else d.result.xreplace({d.K: sp.Integer(K)})
@@ -85,6 +103,8 @@ def worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
     for name in sorted(leaves, key=lambda n: (n != spec.wrt, spec.names[n], n)):
         v = leaves[name]
         rows.append((_shown(name, v), vec_tex(v) if isinstance(v, list) else _num(v)))
+        if name == spec.wrt and label is not None:
+            rows.append((latex_name(spec.label), str(label)))
     for name, v in defined.items():
         rows.append((_shown(name, v), vec_tex([float(x) for x in v]) if isinstance(v, list) else _num(float(v))))
     rows.append((latex_name(str(L)), _num(float(loss))))
@@ -94,7 +114,7 @@ def worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
     probs = defined.get(n.probs)
     data = {"logits": leaves[spec.wrt], "target": leaves.get(n.target, []),
             "probs": [float(x) for x in probs] if isinstance(probs, list) else [],
-            "values": leaves, **{n: ([float(x) for x in v] if isinstance(v, list) else float(v)) for n, v in defined.items()},
+            "values": {**leaves, **({spec.label: label} if label is not None else {})}, **{n: ([float(x) for x in v] if isinstance(v, list) else float(v)) for n, v in defined.items()},
             "loss": float(loss), "gradient": [float(g) for g in grad]}
     return Example(tuple(rows), data, agreement(zip(grad, fd)))
 

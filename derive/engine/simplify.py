@@ -173,6 +173,22 @@ def _indices_of(sm: Softmax, arg, n: int):
     return next((list(p) for p in pairs if sp.expand(sm.u(p[0]) + sm.u(p[1]) - arg) == 0), None)
 
 
+def combine_powers(e):
+    """u^{q-1} u -> u^{q}: factors of one base multiplied (SymPy joins u^2 u but not u^{q-1} u)."""
+    if not isinstance(e, sp.Mul):
+        return None
+    exps: dict = {}
+    for f in e.args:
+        base, x = (f.base, f.exp) if isinstance(f, sp.Pow) else (f, sp.Integer(1))
+        if not f.is_Number and not isinstance(base, sp.exp):
+            exps.setdefault(base, []).append(x)
+    joined = {b: xs for b, xs in exps.items() if len(xs) > 1 and any(x.free_symbols for x in xs)}
+    if not joined:
+        return None
+    rest = [f for f in e.args if (f.base if isinstance(f, sp.Pow) else f) not in joined or f.is_Number]
+    return sp.Mul(*rest, *[b ** sp.Add(*xs) for b, xs in joined.items()])
+
+
 def split_quotient(softmaxes: dict[str, Softmax]):
     """(f + g) / S^n -> f / S^n + g / S^n for a softmax denominator S, so each term can be named."""
     def apply(e):
@@ -189,6 +205,7 @@ def simplifier(env: Env, constraints=()):
     return do_one(
         _everywhere(Rule.DELTA_CONTRACTION, indexed.delta_contraction),
         _everywhere(Rule.SUBSTITUTE, substitute_back(env.softmaxes)),
+        _everywhere(Rule.ALGEBRA, combine_powers),
         _everywhere(Rule.ALGEBRA, split_quotient(env.softmaxes)),
         _everywhere(Rule.ALGEBRA, expand_delta),
         _everywhere(Rule.LINEARITY, linearity),

@@ -46,6 +46,7 @@ class LossSpec:
     constraints: tuple[Constraint, ...] = ()
     route: tuple[str, ...] = ()
     names: dict = field(default_factory=dict, compare=False)   # leaf name -> arity (0 scalar, 1 vector)
+    label: str | None = None                     # a free index of the loss (the true class c in -log a_c)
 
     @property
     def all_definitions(self) -> tuple[Definition, ...]:
@@ -102,7 +103,7 @@ def _context(size):
 
     name = "K" if isinstance(size, int) else str(size)
     return ParseContext(sizes=((name, sp.Integer(size) if isinstance(size, int) else size),),
-                        default_size=sp.Integer(size) if isinstance(size, int) else size)
+                        default_size=sp.Integer(size) if isinstance(size, int) else size, greek_products=True)
 
 
 def _head(lhs, what: str, text: str):
@@ -174,10 +175,6 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
     if not right.strip():
         raise UsageError("the loss is empty")
     body = _parse(right, ctx, "loss")
-    free = _free_indices(body)
-    if free:
-        raise UsageError(f"loss {_quoted(loss)}: the index {sorted(free)[0]} is not summed over "
-                         "(the loss must be a number)")
     if any(d.name == str(head) for d in defs):
         raise UsageError(f"--define: {head} is the loss; define the loss once")
     loss_def = Definition(head, body)
@@ -185,9 +182,27 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
     names = _leaves(defs + [loss_def])
     constraints = tuple(_fact(text, ctx, names) for text in assume)
     wrt = _wrt(wrt, defs, loss_def, names)
+    label = _label(body, loss, names, wrt)
+    if label is not None:  # the class as an index letter (-log a_y: y read as a number elsewhere)
+        loss_def = Definition(head, body.xreplace({x: sym.index(label) for x in body.free_symbols if str(x) == label}))
     domains = tuple((n, "real" if n == wrt else "positive") for n in sorted(names))
     return LossSpec(tuple(defs), loss_def, wrt, size if isinstance(size, int) else ctx.default_size, domains,
-                    constraints, tuple(route), names)
+                    constraints, tuple(route), names, label)
+
+
+def _label(body, text: str, names: dict, wrt: str) -> str | None:
+    """The one index the loss does not sum over, read as the true class (-log a_c, -z_c + ...); an
+    index on a target or weight vector (-y_i log a_i) is a forgotten sum, and two are refused."""
+    free = _free_indices(body)
+    weights = sorted({str(x.base.label) for x in sp.preorder_traversal(body) if isinstance(x, sp.Indexed)
+                      and names.get(str(x.base.label)) == 1 and str(x.base.label) != wrt
+                      and {str(t) for t in x.indices} & free})
+    if len(free) > 1 or weights:
+        which = ", ".join(sorted(free))
+        raise UsageError(f"loss {_quoted(text)}: the {'indices' if len(free) > 1 else 'index'} {which} "
+                         f"{'are' if len(free) > 1 else 'is'} not summed over (the loss must be a number; "
+                         "a single free index, as c in -\\log a_c, is read as the true class)")
+    return next(iter(free), None)
 
 
 def _free_indices(e) -> set[str]:

@@ -13,11 +13,12 @@ from .printer import inline, latex, latex_name
 
 
 def names(d: Derivation) -> dict[str, str]:
-    """Placeholders the message sentences may use: {a} {z} {y} {L} {i} {j} {k} {K}."""
+    """Placeholders the message sentences may use: {a} {z} {y} {L} {i} {j} {k} {K} {Kname}."""
     n = d.notation
     return {"z": latex_name(n.logits), "a": latex_name(n.probs), "y": latex_name(n.target),
             "L": latex_name(n.loss), "i": latex_name(n.i), "j": latex_name(n.j), "k": latex_name(n.k),
             "K": str(d.K) if isinstance(d.K, int) else latex(d.K),
+            "Kname": "K" if isinstance(d.K, int) else latex(d.K),  # the size as a letter, in sentences about the method
             "av": r"\mathbf{" + latex_name(n.probs) + "}", "zv": r"\mathbf{" + latex_name(n.logits) + "}",
             "yv": r"\mathbf{" + latex_name(n.target) + "}", **{k: str(v) for k, v in d.params}}
 

@@ -52,4 +52,18 @@ LOSSES = {
                              {"z": Z, "y": Y, "w": [0.25, 1.0, 0.5, 2.0], "gamma": 1.5},
                              lambda t, z, v: -(v["w"] * v["y"] * (1 - _sm(t, z)) ** v["gamma"]
                                                * t.log(_sm(t, z))).sum()),
+    # the true class as an index that is not summed over (papers write -log a_c, or -z_c + log sum e^z)
+    "nll-class-index": (r"L = -\log a_c", [SOFTMAX], [], {"z": Z, "c": 3},
+                        lambda t, z, v: -t.log_softmax(z, dim=0)[v["c"] - 1]),
+    "nll-class-index-logits": (r"L = -z_c + \log \sum_{k=1}^{K} e^{z_k}", [], [], {"z": Z, "c": 2},
+                               lambda t, z, v: -z[v["c"] - 1] + t.logsumexp(z, dim=0)),
+    # generalized cross-entropy (Zhang and Sabuncu, 2018): (1 - a_c^q) / q with a soft target
+    "generalized-ce": (r"L = \frac{1 - \sum_{i=1}^{K} y_i a_i^{q}}{q}", [SOFTMAX], [],
+                       {"z": Z, "y": Y, "q": 0.7},
+                       lambda t, z, v: (1 - (v["y"] * _sm(t, z) ** v["q"]).sum()) / v["q"]),
+    # the confidence penalty (Pereyra et al., 2017): cross-entropy minus beta times the entropy of a
+    "confidence-penalty": (r"L = -\sum_i y_i \log a_i - \beta \left(-\sum_i a_i \log a_i\right)", [SOFTMAX],
+                           [SUM_ONE], {"z": Z, "y": Y, "beta": 0.4},
+                           lambda t, z, v: -(v["y"] * t.log(_sm(t, z))).sum()
+                           + v["beta"] * (_sm(t, z) * t.log(_sm(t, z))).sum()),
 }

@@ -91,6 +91,10 @@ def test_non_smooth_constructs_stop_with_one_line(loss, name, tmp_path):
     ([CE, "--define", SOFTMAX, "--values", "z=1,2,3", "--values", "y=0,0,1", "--values", "q=1"], "q"),
     ([CE, "--define", SOFTMAX, "--assume", r"y_1 > 0"], "--assume"),
     ([r"L = -y_i \log a_i", "--define", SOFTMAX], "not summed"),
+    ([r"L = -\log a_c - \log a_d", "--define", SOFTMAX], "indices c, d are not summed"),
+    ([r"L = -\log a_c", "--define", SOFTMAX, "--values", "z=1,2,3"], "no value for the class index c"),
+    ([r"L = -\log a_c", "--define", SOFTMAX, "--values", "z=1,2,3", "--values", "c=0"], "from 1 to 3"),
+    ([r"L = -\log a_c", "--define", SOFTMAX, "--values", "z=1,2,3", "--values", "c=4"], "from 1 to 3"),
 ])
 def test_bad_input_is_one_line_exit_2_nothing_written(args, words, tmp_path):
     out = tmp_path / "out.tex"
@@ -99,6 +103,23 @@ def test_bad_input_is_one_line_exit_2_nothing_written(args, words, tmp_path):
     assert words in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("loss", [r"L = -\log a_c", r"L = -\log a_y", r"L = -\log p_c"])
+def test_a_free_index_is_the_true_class(loss):
+    # papers write the loss of one example with its class: -log a_c (or p_c defined with the same letter)
+    defs = [SOFTMAX.replace("a_i", "p_c").replace("z_i", "z_c")] if "p_c" in loss else [SOFTMAX]
+    r = run_cli("grad", loss, "--define", *defs, "--values", "z=1,2,0.5", "--values", f"{loss[-1]}=2",
+                "-f", "json", "-o", "-")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["verified"] is True
+    z = [1.0, 2.0, 0.5]
+    e = [__import__("math").exp(x) for x in z]
+    a = [x / sum(e) for x in e]
+    assert data["numeric"]["gradient"] == pytest.approx([a[0], a[1] - 1, a[2]], rel=1e-12)
+    md = run_cli("grad", loss, "--define", *defs, "-f", "markdown", "-o", "-").stdout
+    assert "fixed class" in md and r"- \delta_{" in md
 
 
 def test_a_gradient_it_cannot_simplify_is_printed_and_says_so():
