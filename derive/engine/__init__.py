@@ -1,7 +1,7 @@
 """The derivation engine: a loss written in LaTeX (or a LossSpec) -> a verified step-by-step gradient."""
 from __future__ import annotations
 
-from .spec import Constraint, LossSpec, from_latex
+from .spec import Constraint, LossSpec, from_latex, sum_limit
 from .strategy import Move, Stuck, Unknown, chain, do_one, exhaust
 
 __all__ = ["Constraint", "LossSpec", "Move", "Stuck", "Unknown", "chain", "do_one", "exhaust", "from_latex",
@@ -21,9 +21,11 @@ def gradient(loss: str, define=(), assume=(), wrt: str | None = None, K="K", val
     from ..notation import Notation
     from ..recipebook.base import parse_size
 
-    size = parse_size(K, Notation())
     define = [define] if isinstance(define, str) else list(define)
     assume = [assume] if isinstance(assume, str) else list(assume)
+    if K == "K":  # not given: the letter the sums run to (sum_{c=1}^{C}) names the number of classes
+        K = sum_limit([loss, *define, *assume]) or K
+    size = parse_size(K, Notation())
     spec = from_latex(loss, define, assume, wrt, size)
     d = derive_spec(spec)
     if notation:

@@ -27,7 +27,7 @@ def derive_gradient(spec: LossSpec, notation: Notation | None = None, recipe: st
     sm = _softmax_of(env, spec.wrt)
     label = {sym.index(spec.label)} if spec.label else set()
     i = sm.index if sm is not None and sm.index not in label else fresh(label, "iklmn")
-    j = fresh({i} | letters, "jmnlpq")
+    j = fresh({i} | label, "jmnlpq")
     steps = [Step(Rule.DEFINITION, d.head, d.body, "model",
                   params=(("variant", "loss"),) if d is spec.loss else ())
              for d in spec.all_definitions]

@@ -53,6 +53,15 @@ class LossSpec:
         return self.definitions + (self.loss,)
 
 
+_SUM_LIMIT = re.compile(r"\\sum\s*_\s*\{[^{}=]*=\s*1\s*\}\s*\^\s*(?:\{\s*([A-Z])\s*\}|([A-Z]))")
+
+
+def sum_limit(texts) -> str | None:
+    """The one capital letter the written sums run to (\\sum_{c=1}^{C}), if there is exactly one."""
+    found = {a or b for t in texts for a, b in _SUM_LIMIT.findall(t)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _split_equation(text: str, what: str, required: bool = True) -> tuple[str, str] | None:
     """'lhs = rhs' at the first '=' outside braces (a \\sum_{i=1} keeps its =)."""
     depth = 0
@@ -167,7 +176,12 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
     split = _split_equation(loss, "loss", required=False)
     if split is not None:
         left, right = split
-        head = _head(_parse(left, ctx, "loss"), "loss", loss)
+        head = _parse(left, ctx, "loss")
+        if isinstance(head, sp.Indexed) and all(t.is_Symbol or t.is_Integer for t in head.indices):
+            from ..checker.parse import whole_name  # L_{CE}, \mathcal{L}_1: the loss's name, not an entry
+
+            head = sym.scalar(whole_name(str(head.base.label), head.indices))
+        head = _head(head, "loss", loss)
         if not isinstance(head, sp.Symbol):
             raise UsageError(f"loss {_quoted(loss)}: the loss must be a scalar such as L")
     else:

@@ -1,6 +1,8 @@
 """The one LaTeX printer: SymPy objects to textbook LaTeX in the user's notation."""
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 from sympy.matrices.expressions import MatAdd, MatMul
 from sympy.printing.latex import LatexPrinter
@@ -15,6 +17,14 @@ def latex_name(name: str) -> str:
     """z -> z, alpha -> \\alpha, ell -> \\ell; longer names upright."""
     if name in GREEK or name == "ell":
         return "\\" + name
+    if name.startswith("\\") and "_" not in name:
+        return name  # \mathcal{L}: the grammar keeps the command
+    if "_" in name and not name.startswith("_"):  # L_1, \mathcal{L}_CE: a name with its subscript
+        base, sub = name.split("_", 1)
+        return latex_name(base) + "_{" + (sub if len(sub) == 1 or sub.isdigit() else r"\mathrm{" + sub + "}") + "}"
+    accent = re.fullmatch(r"([A-Za-z]|[a-z]+)(hat|tilde|bar)", name)  # the grammar reads \hat{y} as yhat
+    if accent and (len(accent.group(1)) == 1 or accent.group(1) in GREEK):
+        return "\\" + accent.group(2) + "{" + latex_name(accent.group(1)) + "}"
     return name if len(name) == 1 else r"\mathrm{" + name + "}"
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import sympy as sp
@@ -133,3 +134,23 @@ def test_wrt_defaults_to_the_logits_of_the_innermost_definition():
     d = derive.gradient(CE, define=[r"a_i = \frac{e^{u_i}}{\sum_k e^{u_k}}", r"u_i = z_i / T"], assume=[SUM_ONE])
     assert d.verified
     assert d.notation.logits == "z"
+
+
+@pytest.mark.parametrize("loss, define, shown", [
+    # the number of classes named by the sums' limit (no -K given), a hat on the probabilities
+    (r"L = -\sum_{c=1}^{C} y_c \log \hat{y}_c", r"\hat{y}_c = \frac{e^{z_c}}{\sum_{k=1}^{C} e^{z_k}}",
+     [r"\hat{y}", r"\sum_{c=1}^{C}"]),
+    (r"\mathcal{L}_{CE} = -\sum_i y_i \log p_i", r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}",
+     [r"\partial \mathcal{L}_{\mathrm{CE}}"]),
+    (r"\ell = -\sum_i y_i \ln p_i", r"p_i = \exp(z_i) / \sum_j \exp(z_j)", [r"\partial \ell"]),
+])
+def test_losses_as_papers_write_them(loss, define, shown):
+    r = run_cli("grad", loss, "--define", define, "--assume", r"\sum_i y_i = 1" if "C}" not in loss else
+                r"\sum_{c=1}^{C} y_c = 1", "-f", "markdown", "-o", "-")
+    assert r.returncode == 0, r.stderr
+    assert "All steps verified" in r.stdout
+    for s in shown:
+        assert s in r.stdout, s
+    assert r"\mathrm{" not in r.stdout.split("## Verification")[0].replace(r"\mathrm{CE}", "")
+    # the result is a - y in the user's letters
+    assert re.search(r"&= \\mathbf\{(\\hat\{y\}|p)\} - \\mathbf\{y\}", r.stdout), r.stdout[-1500:]
