@@ -100,9 +100,11 @@ def _smooth(text: str, what: str) -> None:
 def _parse(text: str, ctx, what: str):
     from ..checker.parse import parse_latex
 
+    from ..checker.normalize import normalize
+
     _smooth(text, what)
-    try:
-        return parse_latex(text, ctx)
+    try:  # the notations the checker reads in posts (softmax(z)_i, {a \over b}, \hat{y_i}) read the same here
+        return parse_latex(normalize(text), ctx)
     except ParseError as exc:
         raise UsageError(f"{what} {_quoted(text)}: {exc}") from None
 

@@ -143,6 +143,7 @@ def test_wrt_defaults_to_the_logits_of_the_innermost_definition():
     (r"\mathcal{L}_{CE} = -\sum_i y_i \log p_i", r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}",
      [r"\partial \mathcal{L}_{\mathrm{CE}}"]),
     (r"\ell = -\sum_i y_i \ln p_i", r"p_i = \exp(z_i) / \sum_j \exp(z_j)", [r"\partial \ell"]),
+    (r"L = -\sum_i y_i \log p_i", r"p_i = \operatorname{softmax}(\mathbf{z})_i", [r"\sum_{i=1}^{K}"]),
 ])
 def test_losses_as_papers_write_them(loss, define, shown):
     r = run_cli("grad", loss, "--define", define, "--assume", r"\sum_i y_i = 1" if "C}" not in loss else
