@@ -21,6 +21,8 @@ from .strategy import Move, exhaust
 def derive_gradient(spec: LossSpec, notation: Notation | None = None, recipe: str = "grad") -> Derivation:
     """The step-by-step gradient of spec.loss with respect to spec.wrt (not yet verified)."""
     env = Env(spec.all_definitions, spec.size)
+    if spec.names.get(spec.wrt) == 0:
+        return _scalar_gradient(spec, env, notation, recipe)
     L = spec.loss.head
     x = sp.IndexedBase(spec.wrt)
     letters = used_letters(*[d.body for d in spec.all_definitions], *[d.head for d in spec.definitions])
@@ -67,6 +69,22 @@ def derive_gradient(spec: LossSpec, notation: Notation | None = None, recipe: st
                       result=vec, constraints=constraints,
                       assumptions=(("distribution",) if spec.constraints else ()) + (("class-index",) if spec.label else ())
                       + (() if simplified else ("unsimplified",)))
+
+
+def _scalar_gradient(spec: LossSpec, env: Env, notation, recipe: str) -> Derivation:
+    """dL/dx for a scalar x (the logit of a sigmoid): differentiated and simplified like an entry."""
+    x = sym.scalar(spec.wrt)
+    steps = [Step(Rule.DEFINITION, d.head, d.body, "model", params=(("variant", "loss"),) if d is spec.loss else ())
+             for d in spec.all_definitions]
+    steps += _direct(spec, env, x)
+    final = _last(steps)
+    if final.has(D):
+        raise AssertionError("a derivative survived the engine")
+    notation = notation or default_notation(spec, None)
+    context = Context(definitions=spec.all_definitions, domains=spec.domains, size=spec.size)
+    return Derivation(recipe + "-scalar" if recipe == "grad" else recipe, spec.size, notation, tuple(steps), context,
+                      params=(("simplified", "yes"),), result=display(final),
+                      constraints=tuple(("sum-one", (c.name, "simplex")) for c in spec.constraints))
 
 
 def _named_softmax(spec: LossSpec, i, letters) -> Definition:
@@ -120,7 +138,7 @@ def _derive(lhs, expr, env: Env, spec: LossSpec, section: str, first: Step | Non
 def _direct(spec: LossSpec, env: Env, xj) -> list[Step]:
     L = spec.loss.head
     lhs = D(L, xj)
-    start = D(rename_bound(spec.loss.body, {xj.indices[0]}), xj)
+    start = D(rename_bound(spec.loss.body, set(xj.indices) if isinstance(xj, sp.Indexed) else set()), xj)
     first = Step(Rule.EXPAND_DEFINITION, lhs, start, "derivative", params=(("variant", "engine"),))
     return _derive(lhs, start, env, spec, "derivative", first)
 

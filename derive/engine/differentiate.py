@@ -8,6 +8,7 @@ from sympy import KroneckerDelta
 
 from ..calculus import symbols as sym
 from ..calculus.evaluate import Definition
+from ..calculus.objects import sigmoid
 from ..steps import Rule
 from .strategy import Move, Stuck, Unknown
 
@@ -148,6 +149,8 @@ def differentiate_node(node: D, env: Env):
         return Rule.DERIVATIVE_EXP, f * D(f.args[0], x)
     if isinstance(f, sp.log):
         return Rule.DERIVATIVE_LOG, D(f.args[0], x) / f.args[0]
+    if isinstance(f, sigmoid):
+        return Rule.DERIVATIVE_SIGMOID, f * (1 - f) * D(f.args[0], x)
     if isinstance(f, sp.Sum) and len(f.limits) == 1:
         k = f.limits[0][0]
         if k in used_letters(x):  # the variable's index is the sum's own letter: rename the letter

@@ -29,10 +29,13 @@ def parse_leaves(spec: LossSpec, values: dict[str, str]) -> tuple[int, dict]:
         raise UsageError(f"--values: no value for {', '.join(missing)}")
     if spec.wrt not in given:
         raise UsageError(f"--values: no value for {spec.wrt}")
-    K = len(numbers(spec.wrt, given[spec.wrt]))
+    # the size: the variable's length (a scalar variable: that of any vector given, else the size asked)
+    lengths = [len(numbers(n, given[n])) for n in ([spec.wrt] if names[spec.wrt] == 1 else sorted(given))
+               if names[n] == 1]
+    K = lengths[0] if lengths else (spec.size if isinstance(spec.size, int) else 2)
     if isinstance(spec.size, int) and K != spec.size:
-        raise UsageError(f"--values {spec.wrt}: {K} numbers, but K = {spec.size}")
-    if K < 2:
+        raise UsageError(f"--values {spec.wrt if names[spec.wrt] == 1 else 'a vector'}: {K} numbers, but K = {spec.size}")
+    if K < 2 and names[spec.wrt] == 1:
         raise UsageError(f"--values {spec.wrt}: softmax needs at least 2 numbers")
     facts = {c.name: c for c in spec.constraints}
     out: dict = {}
@@ -94,9 +97,10 @@ def worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
             defined = {dd.name: [ev.scalar(sp.IndexedBase(dd.name)[r + 1]) for r in range(K)] if dd.indices
                        else ev.scalar(dd.head) for dd in d.context.definitions if dd.name != str(L)}
             loss = ev.scalar(L)
-            grad = [row[0] for row in ev.matrix(result)]
-            fd = [ev.directional(lambda p, m, h: (p.scalar(L) - m.scalar(L)) / (2 * h), {(spec.wrt, (c + 1,)): 1}, {})
-                  for c in range(K)]
+            scalar = spec.names[spec.wrt] == 0
+            grad = [ev.scalar(result)] if scalar else [row[0] for row in ev.matrix(result)]
+            keys = [(spec.wrt, ())] if scalar else [(spec.wrt, (c + 1,)) for c in range(K)]
+            fd = [ev.directional(lambda p, m, h: (p.scalar(L) - m.scalar(L)) / (2 * h), {key: 1}, {}) for key in keys]
     except EvalError as exc:
         raise UsageError(f"--values: no finite value at these numbers ({exc})") from None
     rows = []
@@ -108,11 +112,14 @@ def worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
     for name, v in defined.items():
         rows.append((_shown(name, v), vec_tex([float(x) for x in v]) if isinstance(v, list) else _num(float(v))))
     rows.append((latex_name(str(L)), _num(float(loss))))
-    rows.append((rf"\frac{{\partial {latex_name(str(L))}}}{{\partial \mathbf{{{latex_name(spec.wrt)}}}}}",
-                 vec_tex([float(g) for g in grad])))
+    if scalar:
+        rows.append((rf"\frac{{\partial {latex_name(str(L))}}}{{\partial {latex_name(spec.wrt)}}}", _num(float(grad[0]))))
+    else:
+        rows.append((rf"\frac{{\partial {latex_name(str(L))}}}{{\partial \mathbf{{{latex_name(spec.wrt)}}}}}",
+                     vec_tex([float(g) for g in grad])))
     n = d.notation
     probs = defined.get(n.probs)
-    data = {"logits": leaves[spec.wrt], "target": leaves.get(n.target, []),
+    data = {"logits": leaves[spec.wrt] if not scalar else [leaves[spec.wrt]], "target": leaves.get(n.target, []),
             "probs": [float(x) for x in probs] if isinstance(probs, list) else [],
             "values": {**leaves, **({spec.label: label} if label is not None else {})}, **{n: ([float(x) for x in v] if isinstance(v, list) else float(v)) for n, v in defined.items()},
             "loss": float(loss), "gradient": [float(g) for g in grad]}

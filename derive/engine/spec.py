@@ -8,6 +8,7 @@ import sympy as sp
 
 from ..calculus import symbols as sym
 from ..calculus.evaluate import Definition
+from ..calculus.objects import sigmoid
 from ..errors import ParseError, UsageError
 
 MAX_DEFINITIONS = 16
@@ -285,10 +286,8 @@ def _fact(text: str, ctx, names: dict) -> Constraint:
 def _wrt(wrt: str | None, defs: list[Definition], loss: Definition, names: dict) -> str:
     if wrt is not None:
         wrt = wrt.strip().lstrip("\\")
-        if names.get(wrt) != 1:
-            what = "a scalar; the gradient is taken with respect to a vector" if names.get(wrt) == 0 else \
-                "not a variable of the loss"
-            raise UsageError(f"--wrt {wrt}: {what}")
+        if names.get(wrt) not in (0, 1):
+            raise UsageError(f"--wrt {wrt}: not a variable of the loss")
         return wrt
     # the logits: the vector inside the exponentials of the innermost definition (or of the loss)
     by_name = {d.name: d for d in defs}
@@ -298,6 +297,12 @@ def _wrt(wrt: str | None, defs: list[Definition], loss: Definition, names: dict)
             return found[0]
         if len(found) > 1:
             raise UsageError(f"the exponentials depend on {', '.join(found)}; say which with --wrt")
+    # or the logit of a sigmoid (binary cross-entropy: -y log sigma(x) - (1 - y) log(1 - sigma(x)))
+    for body in [d.body for d in defs] + [loss.body]:
+        found = list(dict.fromkeys(n for x in sp.preorder_traversal(body) if isinstance(x, sigmoid)
+                                   for n in _vectors_in(x.args[0], names, by_name, (), scalars=True)))
+        if len(found) == 1:
+            return found[0]
     vectors = sorted(n for n, a in names.items() if a == 1)
     raise UsageError("no softmax in the loss to take the logits from; say which vector with --wrt"
                      + (f" ({', '.join(vectors)})" if vectors else ""))
@@ -313,17 +318,18 @@ def _exponent_vectors(body, names: dict, defs: dict) -> list[str]:
     return out
 
 
-def _vectors_in(e, names: dict, defs: dict, seen: tuple) -> list[str]:
-    """The leaf vectors of an exponent, through definitions; a vector inside a log is a prior, not a logit."""
+def _vectors_in(e, names: dict, defs: dict, seen: tuple, scalars: bool = False) -> list[str]:
+    """The leaf vectors (and scalars, for a sigmoid's logit) of an exponent, through definitions; a
+    vector inside a log is a prior, not a logit."""
     out: list[str] = []
     for t in sp.Add.make_args(e):
         if t.has(sp.log):
             continue
         for y in sp.preorder_traversal(t):
-            if isinstance(y, sp.Indexed):
-                n = str(y.base.label)
-                if names.get(n) == 1:
+            if isinstance(y, (sp.Indexed, sp.Symbol)) and not (isinstance(y, sp.Symbol) and y.is_integer):
+                n = str(y.base.label) if isinstance(y, sp.Indexed) else str(y)
+                if names.get(n) == 1 or (scalars and names.get(n) == 0):
                     out.append(n)
                 elif n in defs and n not in seen:
-                    out += _vectors_in(defs[n].body, names, defs, seen + (n,))
+                    out += _vectors_in(defs[n].body, names, defs, seen + (n,), scalars)
     return out

@@ -95,7 +95,10 @@ def view(d: Derivation, msgs: dict, fmt: str, lang: str, style: str = "full") ->
         "recipe": d.recipe,
         "title": fill(recipe_msgs["title"], values),
         "intro": fill(recipe_msgs["intro"], values),
-        "size_sentence": fill(msgs["size"]["concrete" if isinstance(d.K, int) else "general"], values),
+        # a derivative with respect to one number, with no sum over classes, has no size to state
+        "size_sentence": "" if d.recipe.endswith("-scalar") and not any(s.lhs.has(sp.Sum) or s.rhs.has(sp.Sum)
+                                                                        for s in d.steps)
+        else fill(msgs["size"]["concrete" if isinstance(d.K, int) else "general"], values),
         "assumptions": [fill(msgs["assumptions"][a], values) for a in d.assumptions],
         "sections": sections,
         "verified": d.verified,

@@ -155,3 +155,32 @@ def test_losses_as_papers_write_them(loss, define, shown):
     assert r"\mathrm{" not in r.stdout.split("## Verification")[0].replace(r"\mathrm{CE}", "")
     # the result is a - y in the user's letters
     assert re.search(r"&= \\mathbf\{(\\hat\{y\}|p)\} - \\mathbf\{y\}", r.stdout), r.stdout[-1500:]
+
+
+BCE = r"L = -y \log \sigma(x) - (1 - y) \log(1 - \sigma(x))"
+
+
+@pytest.mark.parametrize("x, y", [(-2.0, 0.0), (0.3, 1.0), (5.0, 0.3)])
+def test_binary_cross_entropy_on_a_scalar_logit_matches_torch(x, y):
+    # K = 2 as a teacher writes it: one logit through a sigmoid; the variable found inside sigma
+    from conftest import require_module
+
+    torch = require_module("torch")
+    d = derive.gradient(BCE, values={"x": repr(x), "y": repr(y)})
+    assert d.verified and d.recipe == "grad-scalar"
+    assert str(d.result) == "-y + sigmoid(x)"
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    want = torch.nn.functional.binary_cross_entropy_with_logits(t, torch.tensor(y, dtype=torch.float64))
+    want.backward()
+    got = d.numeric.as_json()
+    assert got["loss"] == pytest.approx(want.item(), rel=1e-12)
+    assert got["gradient"] == pytest.approx([t.grad.item()], rel=1e-12)
+
+
+def test_binary_cross_entropy_in_every_format_and_style():
+    for fmt in ("latex", "markdown", "html", "text"):
+        for style in ("full", "paper", "teaching"):
+            r = run_cli("grad", BCE, "--values", "x=0.3", "--values", "y=1", "-f", fmt, "--style", style, "-o", "-")
+            assert r.returncode == 0, (fmt, style, r.stderr)
+    md = run_cli("grad", BCE, "-f", "markdown", "-o", "-").stdout
+    assert r"\partial L / \partial x" in md and r"&= \sigma(x) - y" in md and "classes" not in md
