@@ -126,3 +126,26 @@ def test_teaching_threads_the_numbers_and_they_match_pytorch():
     assert _numbers(result.split(" &= ")[2].split("$$")[0]) == pytest.approx(z.grad.tolist(), abs=1e-6)
     assert "✓" not in md and r"\checkmark" not in md                  # no verification marks in the margin
     assert "nothing left to correct" in md                             # what a - y means
+
+
+@pytest.mark.tex
+def test_derived_losses_fit_a_two_column_paper(tmp_path):
+    """`derive grad`'s paper fragments for the engine's losses (general K and K = 4), in one
+    two-column paper: long right sides (a product with a sum, a sum of a long product) are broken."""
+    import derive
+    from engine.losses import LOSSES
+
+    pdflatex = require_tool("pdflatex")
+    body = []
+    for name, (loss, defs, facts, _values, _fn) in LOSSES.items():
+        for K in ("K", 4):
+            frag = render(derive.gradient(loss, define=defs, assume=facts, K=K), "latex-fragment", "en", style="paper")
+            (tmp_path / f"{name}-{K}.tex").write_text(frag, encoding="utf-8")
+            body.append(f"\\section{{{name}, {K}}}\n\\input{{{name}-{K}}}")
+    (tmp_path / "paper.tex").write_text(TWO_COLUMNS.replace("\\input{fragment}", "\n".join(body)), encoding="utf-8")
+    proc = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "paper.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300, check=False)
+    log = (tmp_path / "paper.log").read_text(encoding="utf-8", errors="replace")
+    assert proc.returncode == 0, log[-2000:]
+    overfull = [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+    assert [w for w in overfull if w > 1.0] == []
