@@ -46,11 +46,17 @@ class ParseContext:
     column: int = 1
     names: frozenset[str] = frozenset()   # subscripted names defined as a whole: L_1, L_CE
     # a Greek letter before parentheses: a call of an unknown function (the checker cannot read it and
-    # says so) or, in a loss the engine differentiates, where no unknown function could be, a product
+    # says so) or, in a loss the engine differentiates, where no unknown function could be, a product;
+    # the letters papers use for constants (gamma (1 - p)^{gamma - 1}) are products everywhere
     greek_products: bool = False
 
     def size_of(self, name: str):
         return dict(self.sizes).get(name)
+
+
+# Greek letters that name constants in loss formulas (the focal gamma, a smoothing epsilon, a weight
+# lambda): before parentheses they multiply. phi, psi, sigma, ... stay function names.
+PARAMETERS = frozenset({"alpha", "beta", "gamma", "epsilon", "varepsilon", "eta", "kappa", "lambda", "mu", "tau"})
 
 
 @lru_cache(maxsize=1)
@@ -352,7 +358,7 @@ def _build_term(items: tuple, ctx: ParseContext):
                 continue
             tail = [_Applied(_apply_func(name, getattr(it, "power", None), _product_of(tail[:n], ctx, name), ctx))] + tail[n:]
         elif isinstance(it, Name) and it.word and tail and isinstance(tail[0], _Paren) \
-                and not (it.greek and ctx.greek_products):
+                and not (it.greek and (ctx.greek_products or it.text in PARAMETERS)):
             raise Unsupported(f"the function {it.text}(...)", ctx.line, ctx.column)
         else:
             tail.insert(0, it)

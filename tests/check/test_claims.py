@@ -120,6 +120,14 @@ CLAIMS = [
     Claim(READING, r"\sin(x)^2 + \cos(x)^2 = 1", "ok"),
     Claim(READING, r"\sigma(x)^2 = \sigma(x^2)", "wrong"),
     Claim(READING, r"\frac{1}2 + \frac1x = \frac{x + 2}{2x}", "ok"),
+    # a constant's Greek letter before parentheses multiplies (the focal loss's gamma); phi( ) stays a call
+    Claim(READING, r"\frac{d}{dx} (1 - x)^{\gamma} = -\gamma (1 - x)^{\gamma - 1}", "ok"),
+    Claim(READING, r"\frac{d}{dx} (1 - x)^{\gamma} = \gamma (1 - x)^{\gamma - 1}", "wrong"),
+    Claim(READING, r"\lambda (x + 1) = \lambda x + \lambda", "ok"),
+    Claim(READING, r"\phi(x + 1) = \phi x + \phi", "unverified", reason="cannot read the function"),
+    # symbolic exponents: b^{c + n} = b^c b^n (proved), not b^{c + 1/2} = b^c
+    Claim(READING, r"(1 - a)^{\gamma} = (1 - a)^{\gamma - 1} (1 - a)", "ok"),
+    Claim(READING, r"(1 - a)^{\gamma + 1} = (1 - a)^{\gamma}", "wrong"),
     Claim(READING, doc(POSITIVE, r"$$ \log x \cdot y = y \log x $$"), "ok"),
     Claim(READING, doc(POSITIVE, r"$$ \log(x) y = y \log x $$"), "ok"),
     Claim(READING, r"\exp z_i y_i = e^{z_i y_i}", "ok"),
