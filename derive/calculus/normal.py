@@ -52,7 +52,7 @@ class _Prover:
         self.points = {n: d.entry for n, d in ctx.domains if getattr(d, "entry", None) is not None}
         self.fixed = {n for n, d in ctx.domains if not isinstance(d, str) and n not in self.points} | {n for n, _ in ctx.values}
         self.counter = itertools.count()
-        self.ranges: dict = {}        # dummy -> (lo, hi)
+        self.ranges: dict = {}        # a bound letter not named here -> (lo, hi) (see _range)
         self.free_ranges: dict = {}   # free index -> its size (1..size)
         self.distinct: set = set()    # in one index pattern: values that are pairwise different
         self.min_K = 2
@@ -62,16 +62,29 @@ class _Prover:
     def prove(self, lhs, rhs) -> str | None:
         if self.fixed:
             return None  # a claim at one fixed point is the numeric test's
-        self.explicit = False
+        self._setup(explicit=False)
         out = self._prove(lhs, rhs)
         if out is None and self.concrete and int(self.K) <= MAX_EXPLICIT:
             # sums written out term by term (a step that shows a_1 + a_2 + a_3)
-            self.explicit, self.ranges, self.free_ranges, self.min_K, self.memo = True, {}, {}, 2, {}
+            self._setup(explicit=True)
+            self.ranges, self.free_ranges, self.min_K, self.memo = {}, {}, 2, {}
             out = self._prove(lhs, rhs)
         return out
 
+    def _setup(self, explicit: bool) -> None:
+        """What the normal form of an expression depends on besides itself (with the free indices'
+        ranges and the distinct values, which _canon adds): the same in every claim that shares it,
+        so the claims of one derivation share the work on a common side (see _MEMO)."""
+        self.explicit = explicit
+        config = (self.ctx.definitions, self.ctx.domains, self.ctx.size, self.ctx.values, explicit)
+        if config not in _CONFIGS:
+            if len(_CONFIGS) > MEMO_CONFIGS:
+                _CONFIGS.clear(), _MEMO.clear()
+            _CONFIGS[config] = next(_CONFIG_IDS)  # never reused: an old key cannot name a new configuration
+        self.config = _CONFIGS[config]
+
     def _prove(self, lhs, rhs) -> str | None:
-        r, c = sp.Dummy("r", integer=True, positive=True), sp.Dummy("c", integer=True, positive=True)
+        r, c = _ROW, _COL
         if _is_matrix(lhs) or _is_matrix(rhs):
             shape = self._shape(lhs if _is_matrix(lhs) else rhs)
             if _is_matrix(lhs) and _is_matrix(rhs) and self._shape(rhs) != shape:
@@ -144,12 +157,12 @@ class _Prover:
         for x in sp.preorder_traversal(e):
             if isinstance(x, sp.Indexed):
                 for pos, t in enumerate(x.indices):
-                    if t in self.ranges:
-                        seen.setdefault((str(x.base.label), pos), set()).add(self.ranges[t][1])
+                    if self._range(t) is not None:
+                        seen.setdefault((str(x.base.label), pos), set()).add(self._range(t)[1])
         for x in sp.preorder_traversal(e):
             if isinstance(x, sp.Indexed):
                 for pos, t in enumerate(x.indices):
-                    if isinstance(t, sp.Symbol) and t not in self.ranges and t not in self.free_ranges:
+                    if isinstance(t, sp.Symbol) and self._range(t) is None and t not in self.free_ranges:
                         his = seen.get((str(x.base.label), pos), set())
                         if len(his) == 1:
                             self.free_ranges[t] = next(iter(his))
@@ -225,38 +238,65 @@ class _Prover:
 
     # -- the normal form ------------------------------------------------------------------------
     def _dummy(self, lo, hi):
-        d = sp.Symbol(f"_k{next(self.counter)}", integer=True, positive=True)
-        self.ranges[d] = (basic(lo), basic(hi))
-        return d
+        return _named_dummy("_m", next(self.counter), basic(lo), basic(hi))
+
+    def _range(self, j):
+        """(lo, hi) of a sum's index: a dummy named here says it in its name (the same in every
+        claim); a letter bound otherwise is this claim's own."""
+        out = _DUMMY_RANGES.get(j)
+        return out if out is not None else self.ranges.get(j)
 
     def _derivatives(self, e):
         """Every Derivative replaced by its value, innermost first."""
         if not isinstance(e, sp.Basic) or not e.args or not e.has(sp.Derivative):
             return e
         if isinstance(e, sp.Derivative):
-            inner = self._derivatives(e.expr)
-            for v, n in e.variable_count:
-                for _ in range(int(n)):
-                    held = _name(v)
-                    inner = self._d(self._expand(inner, {held}, values=False), v, held)
-            return inner
+            return self._memo("d", e, lambda: self._derivative(e))
         if isinstance(e, sp.Sum):
             return self._rebound(e, self._derivatives(e.function))
         return e.func(*[self._derivatives(a) for a in e.args]) if not isinstance(e, MatrixExpr) else e
+
+    def _derivative(self, e: sp.Derivative):
+        inner = self._derivatives(e.expr)
+        for v, n in e.variable_count:
+            for _ in range(int(n)):
+                held = _name(v)
+                inner = self._d(self._expand(inner, {held}, values=False), v, held)
+        return inner
+
+    def _memo(self, kind: str, e, compute, extra=()):
+        """compute(), or the value it had in an earlier claim with the same configuration. Only
+        while no bound letter has a range of this claim's own (self.ranges: never, in practice);
+        else this claim's own memo, so nothing computed under one claim's facts serves another."""
+        key = (kind, self.config, e) + extra
+        memo = self.memo if self.ranges else _MEMO
+        out = memo.get(key)
+        if out is None:
+            out = compute()
+            if len(_MEMO) > MEMO_SIZE:
+                _MEMO.clear()
+            (self.memo if self.ranges else _MEMO)[key] = out
+        return out
 
     def _rebound(self, s: sp.Sum, body):
         """The sum of body with a fresh dummy (no capture when indices are substituted later)."""
         out = body
         for (k, lo, hi) in s.limits:
-            d = self._dummy(lo, hi)
+            # named by what it binds (one more than the dummies inside): equal sums become equal
+            # objects in every claim (SymPy's cache then serves them), and no name is captured
+            level = 1 + max((_LEVELS.get(x, -1) for x in out.atoms(sp.Symbol)), default=-1)
+            d = _named_dummy("_k", level, basic(lo), basic(hi))
             out = sp.Sum(out.xreplace({k: d}), (d, lo, hi))
         return out
 
     def _expand(self, e, held: set, values: bool):
         """Definitions written out (except the held names), sums with fresh dummies, sigmoid as
         1/(1 + e^{-x}), objects that say what they are worth (StopGradient) replaced by that."""
-        if not isinstance(e, sp.Basic):
+        if not isinstance(e, sp.Basic) or not e.args and not isinstance(e, sp.Symbol):
             return e
+        return self._memo("x", e, lambda: self._expand_node(e, held, values), (frozenset(held), values))
+
+    def _expand_node(self, e, held: set, values: bool):
         if isinstance(e, sp.Indexed):
             name = str(e.base.label)
             if values and name in self.points and len(e.indices) == 1:
@@ -344,10 +384,8 @@ class _Prover:
         """Bottom-up: sums split and contracted, exp and log in canonical shape."""
         if not isinstance(e, sp.Basic) or not e.args:
             return e
-        key = (e, frozenset(self.distinct))
-        if key not in self.memo:
-            self.memo[key] = self._canon_node(e)
-        return self.memo[key]
+        return self._memo("c", e, lambda: self._canon_node(e),
+                          (frozenset(self.distinct), frozenset(self.free_ranges.items())))
 
     def _canon_node(self, e):
         if isinstance(e, sp.Sum):  # SymPy flattens nested sums: the innermost limit comes first
@@ -390,7 +428,8 @@ class _Prover:
     def _sum(self, body, limit):
         k, lo, hi = limit
         lo, hi = basic(lo), basic(hi)
-        self.ranges[k] = (lo, hi)
+        if k not in _DUMMY_RANGES:
+            self.ranges[k] = (lo, hi)  # from here on, this claim's own memo (see _memo)
         if self.explicit and hi.is_Integer and lo.is_Integer and hi - lo < MAX_EXPLICIT:
             return self._canon(sp.Add(*[_subs(body, {k: sp.Integer(n)}) for n in range(int(lo), int(hi) + 1)]))
         out = []
@@ -428,8 +467,7 @@ class _Prover:
                 return sp.Mul(*outside) * (at_c - self._canon(_subs(off, {k: c})) + rest)
         # canonical dummy: named by the sum's height, so equal sums are equal objects
         height = _height(sp.Mul(*inside))
-        d = sp.Symbol(f"_s{height}_{hi}", integer=True, positive=True)
-        self.ranges[d] = (lo, hi)
+        d = _named_dummy("_s", height, lo, hi)
         body = _subs(sp.Mul(*inside), {k: d})
         return sp.Mul(*outside) * sp.Sum(body, (d, lo, hi))
 
@@ -454,8 +492,8 @@ class _Prover:
             if hi == self.K and 1 <= j <= 2:
                 return True   # K >= 2 always; a larger constant is outside 1..K for a small K
             return None
-        if j in self.ranges:
-            return True if self.ranges[j] == (lo, hi) else None
+        if self._range(j) is not None:
+            return True if self._range(j) == (lo, hi) else None
         if j in self.free_ranges:
             return True if basic(self.free_ranges[j]) == hi else None
         if hi == self.K and (j - self.K).is_Integer:
@@ -531,7 +569,7 @@ class _Prover:
             if isinstance(x, KroneckerDelta):
                 a, b = x.args
                 for p, q in ((a, b), (b, a)):
-                    if p in free and not (_free(q) & set(free)) and not (_free(q) & set(self.ranges)):
+                    if p in free and not (_free(q) & set(free)) and not any(self._range(x) is not None for x in _free(q)):
                         consts.add(q)
         consts = sorted(consts, key=str)
         if any(not c.is_Integer for c in consts) and any(c.is_Integer for c in consts):
@@ -586,6 +624,31 @@ def _partitions(items):
         yield [[first]] + part
         for n in range(len(part)):
             yield part[:n] + [[first] + part[n]] + part[n + 1:]
+
+
+_ROW, _COL = sp.Dummy("r", integer=True, positive=True), sp.Dummy("c", integer=True, positive=True)
+_CONFIGS: dict = {}       # what a normal form depends on besides the expression -> a number
+_CONFIG_IDS = itertools.count()
+_MEMO: dict = {}          # (kind, configuration, expression, ...) -> its normal form (see _Prover._memo)
+MEMO_SIZE = 200_000       # entries, then the memo starts again (a long-lived process stays bounded)
+MEMO_CONFIGS = 1000
+_RANGE_IDS: dict = {}     # (lo, hi) -> a number for the names of the dummies over it
+_RANGE_NUMBERS = itertools.count()
+_DUMMY_RANGES: dict = {}  # every dummy named here -> its (lo, hi): one name, one range, in every proof
+_LEVELS: dict = {}        # a sum's dummy (_k) -> its level
+
+
+def _named_dummy(prefix: str, n: int, lo, hi):
+    """The index symbol prefix-n over lo..hi; the name says the range (the same in every proof)."""
+    rid = _RANGE_IDS.get((lo, hi))
+    if rid is None:  # a number never given to another range (even from another thread)
+        rid = _RANGE_IDS.setdefault((lo, hi), next(_RANGE_NUMBERS))
+    d = sp.Symbol(f"{prefix}{n}_{rid}", integer=True, positive=True)
+    if d not in _DUMMY_RANGES:
+        _DUMMY_RANGES[d] = (lo, hi)
+        if prefix == "_k":
+            _LEVELS[d] = n
+    return d
 
 
 class _Power(sp.Function):
