@@ -157,21 +157,28 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
 
 
 def cmd_render(args) -> int:
-    from .numeric import parse_values
     from .pipeline import derivation
 
     fmt, out = _checked_output(args, args.recipe)
-    d = derivation(args.recipe, args.K, args.notation, _pairs(args.param, "--param"), parse_values(args.values))
+    d = derivation(args.recipe, args.K, args.notation, _pairs(args.param, "--param"), _values(args))
     return _write(d, args, fmt, out)
+
+
+def _values(args) -> dict[str, str]:
+    """--values, read by derive.numeric (imported only when there are some)."""
+    if not args.values:
+        return {}
+    from .numeric import parse_values
+
+    return parse_values(args.values)
 
 
 def cmd_grad(args) -> int:
     from .engine import gradient
-    from .numeric import parse_values
 
     fmt, out = _checked_output(args, "grad")
     d = gradient(args.loss, args.define, args.assume, args.wrt, args.K if args.K not in (None, "") else "K",
-                 parse_values(args.values), args.notation)
+                 _values(args), args.notation)
     if dict(d.params).get("simplified") == "no":
         print("derive: the gradient is derived but not simplified to the defined names; it is printed as it stands",
               file=sys.stderr)

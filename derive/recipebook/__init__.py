@@ -61,7 +61,7 @@ def register(recipe: Recipe) -> Recipe:
 
 
 def get(name: str) -> Recipe:
-    _load()
+    _load(name)
     if name not in REGISTRY:
         close = difflib.get_close_matches(name, list(REGISTRY), n=3, cutoff=0.5)
         hint = f"; did you mean {' or '.join(close)}?" if close else "; see 'derive list'"
@@ -74,7 +74,9 @@ def all_recipes() -> list[Recipe]:
     return list(REGISTRY.values())
 
 
-def _load() -> None:
+def _load(name: str | None = None) -> None:
     # Importing a recipe module registers its recipes.
     from . import softmax  # noqa: F401  (first: the main recipes lead the list)
+    if name in REGISTRY:
+        return  # one of the main recipes: the family (and the engine it imports) is not needed
     from . import family  # noqa: F401
