@@ -7,11 +7,12 @@ import sympy as sp
 
 from ..calculus import symbols as sym
 from ..calculus.evaluate import Definition
-from ..calculus.objects import Entrywise, Grad, vector
+from ..calculus.objects import Entrywise, Grad, Jac, vector
 from ..notation import Notation
 from ..steps import Derivation, Rule, Step
 from ..verify import Context
 from .display import display
+from .jacobian import jacobian_steps
 from .differentiate import D, Env, derivative_move, fresh, rename_bound, used_letters, weighted_log_lemma
 from .simplify import simplifier, tidy
 from .spec import LossSpec
@@ -29,7 +30,8 @@ def derive_gradient(spec: LossSpec, notation: Notation | None = None, recipe: st
     sm = _softmax_of(env, spec.wrt)
     label = {sym.index(spec.label)} if spec.label else set()
     i = sm.index if sm is not None and sm.index not in label else fresh(label, "iklmn")
-    j = fresh({i} | label, "jmnlpq")
+    named_j = sym.index(notation.j) if notation is not None else None
+    j = named_j if named_j is not None and named_j != i and named_j not in label else fresh({i} | label, "jmnlpq")
     steps = [Step(Rule.DEFINITION, d.head, d.body, "model",
                   params=(("variant", "loss"),) if d is spec.loss else ())
              for d in spec.all_definitions]
@@ -146,18 +148,14 @@ def _direct(spec: LossSpec, env: Env, xj) -> list[Step]:
 def _through_probabilities(spec: LossSpec, env: Env, sm, i, j) -> list[Step]:
     """The softmax Jacobian, dL/da_i, then the chain rule and simplification (the textbook route)."""
     L, a, x = spec.loss.head, sp.IndexedBase(sm.name), sp.IndexedBase(spec.wrt)
+    textbook = "jacobian" in spec.route   # derived from the definition case by case, with matrix forms
     # the Jacobian of the softmax, as a lemma
     lhs_j = D(a[i], x[j])
-    plain = Env(spec.all_definitions, spec.size)
-    if "jacobian" in spec.route:  # derived from the definition by the quotient rule, not cited
-        plain.softmaxes = {}
-    jac_moves = exhaust(derivative_move(plain), lhs_j)
-    e = jac_moves[-1].new
-    more = exhaust(simplifier(env), e)
-    last = tidy(more[-1].new if more else e) if "jacobian" in spec.route else None
-    jac_moves += more + ([last] if last else [])
-    steps = _lines(lhs_j, lhs_j, jac_moves, "jacobian", first_chain=False)
-    J = _last(steps)
+    if textbook:
+        steps, J = jacobian_steps(sm, env, x, j, spec.size)
+    else:
+        steps = _lines(lhs_j, lhs_j, exhaust(derivative_move(env), lhs_j), "jacobian", first_chain=False)
+        J = _last(steps)
     # the loss with a held as a variable: its derivative with respect to a_i
     held = Env([d for d in spec.all_definitions if d.name != sm.name], spec.size)
     held.softmaxes = {}
@@ -170,19 +168,54 @@ def _through_probabilities(spec: LossSpec, env: Env, sm, i, j) -> list[Step]:
         steps += _derive(lhs_a, start, held, _no_facts(spec), "loss",
                         Step(Rule.EXPAND_DEFINITION, lhs_a, start, "loss", params=(("variant", "engine"),)))
     dLda = _last(steps)
+    if textbook:
+        steps += _matrix_chain(spec, sm, i, j, dLda, steps)
     # the chain rule, entry by entry
     k = i
     lhs = D(L, x[j])
     chain = sp.Sum(D(L, a[k]) * D(a[k], x[j]), (k, 1, spec.size))
     substituted = sp.Sum(dLda * J, (k, 1, spec.size))
-    steps.append(Step(Rule.CHAIN_RULE, lhs, chain, "gradient", params=(("variant", "engine"),)))
-    shown = sp.Sum(sp.Mul(display(dLda), display(J), evaluate=False), (k, 1, spec.size))
+    variant = "index" if textbook else "engine"
+    steps.append(Step(Rule.CHAIN_RULE, lhs, chain, "gradient", params=(("variant", variant),)))
+    Jd = display(J)
+    flat = isinstance(Jd, sp.Mul) and not any(f.is_Pow and f.exp.is_negative for f in Jd.args)
+    g = sp.Mul(-1, display(-dLda), evaluate=False) if dLda.could_extract_minus_sign() else display(dLda)
+    shown = sp.Sum(sp.Mul(g, *(Jd.args if flat else (Jd,)), evaluate=False), (k, 1, spec.size))
     steps.append(Step(Rule.SUBSTITUTE, lhs, shown, "gradient", chain=True, params=(("variant", "results"),)))
     more = exhaust(simplifier(env, spec.constraints), substituted)
     e = more[-1].new if more else substituted
     last = tidy(e)
-    steps += _lines(lhs, substituted, more + ([last] if last else []), "gradient")
-    return steps
+    lines = _lines(lhs, substituted, more + ([last] if last else []), "gradient")
+    if textbook:  # the vector form before a declared fact is used, as the textbook writes it
+        lines = _vector_before_facts(lines, j, spec)
+    return steps + lines
+
+
+def _matrix_chain(spec: LossSpec, sm, i, j, dLda, steps) -> list[Step]:
+    """dL/da as a vector, dL/dz = J^T dL/da, and (concrete K) that product written out."""
+    L = spec.loss.head
+    av, xv = vector(sm.name, spec.size), vector(spec.wrt, spec.size)
+    col = vector_form(dLda, i, spec.size)
+    if not isinstance(col, Entrywise):
+        return []
+    out = [Step(Rule.VECTOR_FORM, Grad(L, av), display(col), "loss"),
+           Step(Rule.CHAIN_RULE, Grad(L, xv), Jac(av, xv).T * Grad(L, av), "gradient")]
+    matrix = next((s.rhs for s in steps if s.rule is Rule.JACOBIAN_MATRIX), None)
+    if isinstance(spec.size, int) and matrix is not None:
+        out.append(Step(Rule.MATRIX_PRODUCT, Grad(L, xv), sp.MatMul(matrix.T, display(col), evaluate=False),
+                        "gradient", chain=True))
+    return out
+
+
+def _vector_before_facts(lines: list[Step], j, spec: LossSpec) -> list[Step]:
+    n = next((n for n, s in enumerate(lines) if s.section == "result"), None)
+    if not n:
+        return lines
+    vec = display(vector_form(sp.factor_terms(_last(lines[:n])), j, spec.size))
+    if isinstance(vec, Entrywise):
+        return lines
+    grad = Grad(spec.loss.head, vector(spec.wrt, spec.size))
+    return lines[:n] + [Step(Rule.VECTOR_FORM, grad, vec, "gradient")] + lines[n:]
 
 
 def _last(steps):

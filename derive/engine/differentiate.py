@@ -43,8 +43,8 @@ def softmax_of(d: Definition) -> Softmax | None:
             and isinstance(den.function, sp.exp)):
         return None
     k, lo, hi = den.limits[0]
-    u = num.args[0]
-    if lo != 1 or den.function.args[0] != u.xreplace({i: k}) or k in u.free_symbols:
+    u = evaluated(num.args[0])
+    if lo != 1 or evaluated(den.function.args[0]) != u.xreplace({i: k}) or k in u.free_symbols:
         return None
     return Softmax(d.name, i, u, den.limits[0])
 
@@ -75,6 +75,15 @@ class Env:
             if n in self.defs and self.depends(self.defs[n].body, base):
                 return True
         return False
+
+
+def evaluated(e):
+    """e rebuilt with SymPy's own evaluation (recipes and the display build unevaluated nodes)."""
+    if not isinstance(e, sp.Basic) or not e.args or isinstance(e, (sp.Indexed, sp.Symbol)):
+        return e
+    if isinstance(e, sp.Sum):
+        return sp.Sum(evaluated(e.function), *e.limits)
+    return e.func(*[evaluated(a) for a in e.args])
 
 
 def fresh(taken, prefer: str = LETTERS) -> sp.Symbol:
@@ -197,13 +206,15 @@ def weighted_log_lemma(body, a_name: str, i, env: Env):
     return -sp.Mul(*rest).xreplace({k: i}) / sp.IndexedBase(a_name)[i]
 
 
-def derivative_move(env: Env):
-    """One line: the rule of the first Derivative node, applied to every node it fits."""
+def derivative_move(env: Env, order: tuple = ()):
+    """One line: the rule of the first Derivative node (or the first rule of `order` that fits a
+    node), applied to every node it fits."""
     def apply(e):
         nodes = [n for n in sp.preorder_traversal(e) if isinstance(n, D)]
         if not nodes:
             return None
-        rule = differentiate_node(nodes[0], env)[0]
+        fits = [differentiate_node(n, env)[0] for n in (nodes if order else nodes[:1])]
+        rule = next((r for r in order if r in fits), fits[0])
         inner = False
         out = e
         while True:  # one rule per line, as often as it fits (linearity: split, then constants out)

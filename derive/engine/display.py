@@ -8,10 +8,12 @@ from sympy.matrices.expressions import MatAdd, MatMul
 def _factor_rank(f) -> int:
     if f.is_Number:
         return 0
-    if isinstance(f, sp.Add):  # before a sum: c (u + v) sum_i ..., never sum_i ... (u + v)
+    if isinstance(f, sp.Derivative):  # after the factors it multiplies: e^{u} (d/dz)(sum ...), y_i d(log a_i)/dz
         return 2
-    if isinstance(f, sp.Sum):
+    if isinstance(f, sp.Add):  # before a sum: c (u + v) sum_i ..., never sum_i ... (u + v)
         return 3
+    if isinstance(f, sp.Sum):
+        return 4
     return 1
 
 

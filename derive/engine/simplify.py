@@ -6,17 +6,11 @@ from sympy import KroneckerDelta
 
 from ..calculus import indexed
 from ..steps import Rule
-from .differentiate import Env, Softmax
+from .differentiate import Env, Softmax, evaluated
 from .strategy import Move, do_one
 
 
-def normal(e):
-    """Rebuild e with SymPy's own evaluation (the index calculus builds display-ordered nodes)."""
-    if not isinstance(e, sp.Basic) or not e.args or isinstance(e, (sp.Indexed, sp.Symbol)):
-        return e
-    if isinstance(e, sp.Sum):
-        return sp.Sum(normal(e.function), *e.limits)
-    return e.func(*[normal(a) for a in e.args])
+normal = evaluated   # the index calculus builds display-ordered nodes; the rules work on evaluated ones
 
 
 def _everywhere(rule: Rule, fn, uses=(), variant: str = "engine"):

@@ -1,6 +1,6 @@
 """Softmax with a temperature T, a = softmax(z / T), and cross-entropy: dL/dz = (a - y) / T.
 
-Data: a LossSpec the engine derives, the Jacobian of the tempered softmax worked out from its definition.
+Data: a LossSpec the engine derives (route 'jacobian': the tempered Jacobian case by case, (1/T)(diag(a) - a a^T)).
 """
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ def test_every_step_is_verified(recipe, K):
 
 RULES_CE = ["definition", "definition", "quotient-rule", "derivative-sum", "derivative-exp", "delta-contraction",
             "case-diagonal", "substitute-definition", "algebra", "case-off-diagonal", "substitute-definition",
-            "kronecker-unify", "jacobian-matrix", "matrix-form", "derivative-log", "vector-form", "chain-rule"]
+            "kronecker-unify", "jacobian-matrix", "matrix-form", "derivative-weighted-log", "vector-form", "chain-rule"]
 
 
 def test_the_rule_path_follows_the_sources():
