@@ -27,6 +27,7 @@ ENGINE_MADE: dict[str, str] = {
     "multi-label-cross-entropy": "recipebook/targets.py (plus the step that needs sum y = 1)",
     "label-smoothing-cross-entropy": "recipebook/targets.py (plus PyTorch's split of the loss)",
     "temperature-softmax-cross-entropy": "recipebook/temperature.py (route 'jacobian')",
+    "weighted-cross-entropy": "recipebook/targets.py (plus the vector form and the one-hot reduction)",
 }
 
 # the recipes the engine does not produce as a gradient, and why

@@ -1,9 +1,9 @@
 """Cross-entropy with other targets: soft labels, multi-label, label smoothing, class weights.
 
-Soft and multi-label targets are data: a LossSpec the engine (derive.engine) derives, the multi-label
-document then adding the step that shows where sum y = 1 is needed. Label smoothing is one too (with
-PyTorch's split of the loss added). Class weights are still written out here: the document reduces the
-gradient for one-hot targets and PyTorch's weighted mean over a batch, which the engine does not produce.
+All four are data: a LossSpec the engine (derive.engine) derives, each document then adding what is
+particular to it: for multi-label the step that shows where sum y = 1 is needed, for label smoothing
+PyTorch's split of the loss, for class weights the vector form and the reduction for one-hot targets
+(the worked example follows PyTorch's weighted mean over a batch).
 """
 from __future__ import annotations
 
@@ -18,10 +18,9 @@ from ..engine.build import derive_gradient
 from ..engine.spec import Constraint, from_sympy
 from .. import numeric
 from ..steps import Derivation, Rule, Step
-from ..verify import Context
 from . import Recipe, register
 from .base import Vars, add, frac, mul, neg
-from .chain import chain_steps, column, grad, jacobian_step, loss_derivative_step, vector_steps
+from .chain import column, grad, vector_steps
 from .options import EPSILON, IGNORE_INDEX, SMOOTHING, WEIGHT, check_weight_length
 
 EPS = sym.scalar("epsilon")
@@ -29,15 +28,6 @@ EPS = sym.scalar("epsilon")
 
 def _loss(v: Vars, t) -> sp.Basic:
     return neg(v.sum(mul(t(v.i), sp.log(v.a[v.i])), v.i))
-
-
-def _context(v: Vars, defs, domains) -> Context:
-    return Context(definitions=(v.softmax_definition, *defs),
-                   domains=((v.notation.logits, "real"), *domains), size=v.K)
-
-
-def _definitions(v: Vars, *defs: Definition) -> list[Step]:
-    return [Step(Rule.DEFINITION, d.head, d.body, "model") for d in (v.softmax_definition, *defs)]
 
 
 def _gap_steps(v: Vars) -> list[Step]:
@@ -129,8 +119,8 @@ def build_weighted(K, notation, params) -> Derivation:
     gl = sp.Derivative(v.L, v.z[j])
     wy = column(v, t(j))
     vec = MatAdd(MatMul(swy, v.vec(a), evaluate=False), -wy, evaluate=False)
-    steps = _definitions(v, loss) + [jacobian_step(v), loss_derivative_step(v, t)] + chain_steps(v, t)
-    steps += vector_steps(v, add(mul(a[j], swy), neg(t(j))), vec, "gradient")
+    d = _engine(v, "weighted-cross-entropy", loss, (), ((notation.target, "positive"), (str(w.label), "positive")))
+    steps = list(d.steps) + vector_steps(v, add(mul(a[j], swy), neg(t(j))), vec, "gradient")
     steps += [
         Step(Rule.ONE_HOT_WEIGHT, gl, add(mul(a[j], swy), neg(mul(swy, y[j]))), "result", uses=("one-hot",)),
         Step(Rule.ALGEBRA, gl, mul(swy, add(a[j], neg(y[j]))), "result", chain=True, uses=("one-hot",)),
@@ -138,10 +128,8 @@ def build_weighted(K, notation, params) -> Derivation:
              "result", uses=("one-hot",)),
     ]
     shown = tuple((k, params[k]) for k in ("weight", "ignore_index", "label_smoothing") if params.get(k) is not None)
-    return Derivation("weighted-cross-entropy", K, notation, tuple(steps),
-                      _context(v, [loss], [(notation.target, "positive"), (str(w.label), "positive")]),
-                      params=shown, result=vec,
-                      constraints=(("one-hot", (notation.target, "one-hot")),), assumptions=("weights", "reduction-weights"))
+    return replace(d, steps=tuple(steps), params=shown, result=vec,
+                   constraints=(("one-hot", (notation.target, "one-hot")),), assumptions=("weights", "reduction-weights"))
 
 
 def _weighted_example(d, recipe, values):
