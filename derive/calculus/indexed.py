@@ -96,35 +96,48 @@ def _in_range(j, lo, hi):
 
 @rule(Rule.DELTA_CONTRACTION)
 def delta_contraction(e):
-    """sum_k delta_kj f(k) = f(j) when 1 <= j <= K; 0 when j is outside the range."""
-    if not (isinstance(e, sp.Sum) and len(e.limits) == 1):
+    """sum_k delta_kj f(k) = f(j) when 1 <= j <= K; 0 when j is outside the range. In a sum over
+    several letters (SymPy joins sum_k sum_m into one node) any letter may be contracted, the
+    others kept: with bounds free of the letters the sums commute."""
+    if not isinstance(e, sp.Sum) or not _commuting(e):
         return None
-    k, lo, hi = e.limits[0]
+    letters = {lim[0]: lim for lim in e.limits}
     factors = list(sp.Mul.make_args(e.function))
-    for n, f in enumerate(factors):
-        if isinstance(f, KroneckerDelta) and k in f.args:
+    for k, lo, hi in e.limits:
+        for n, f in enumerate(factors):
+            if not (isinstance(f, KroneckerDelta) and k in f.args):
+                continue
             j = f.args[1] if f.args[0] == k else f.args[0]
             if k in j.free_symbols:
-                return None
-            where = _in_range(j, lo, hi)
+                continue
+            # another letter of the same sum lies in the range when its own range is the same
+            where = (True if tuple(letters[j][1:]) == (lo, hi) else None) if j in letters else _in_range(j, lo, hi)
             if where is None:
-                return None
+                continue
             if not where:
                 return sp.Integer(0)
             rest = factors[:n] + factors[n + 1:]
-            return _mul(*[_subs(x, {k: j}) for x in rest])
+            body = _mul(*[_subs(x, {k: j}) for x in rest])
+            others = [lim for lim in e.limits if lim[0] != k]
+            return sp.Sum(body, *others) if others else body
     return None
+
+
+def _commuting(e: sp.Sum) -> bool:
+    """One letter, or several whose bounds mention none of the letters (finite sums then commute)."""
+    letters = {lim[0] for lim in e.limits}
+    return len(e.limits) == 1 or not any(getattr(b, "free_symbols", set()) & letters for lim in e.limits for b in lim[1:])
 
 
 @rule(Rule.FACTOR_CONSTANT)
 def factor_constant(e):
     """sum_k c f_k = c sum_k f_k   (c free of k)"""
-    if not (isinstance(e, sp.Sum) and len(e.limits) == 1):
+    if not isinstance(e, sp.Sum) or not _commuting(e):
         return None
-    k = e.limits[0][0]
+    letters = {lim[0] for lim in e.limits}
     inside, outside = [], []
     for f in sp.Mul.make_args(e.function):
-        (inside if k in f.free_symbols else outside).append(f)
+        (inside if letters & f.free_symbols else outside).append(f)
     if not outside or not inside:
         return None
     return _mul(*outside, sp.Sum(_mul(*inside), *e.limits))

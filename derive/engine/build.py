@@ -160,7 +160,7 @@ def _through_probabilities(spec: LossSpec, env: Env, sm, i, j) -> list[Step]:
     held = Env([d for d in spec.all_definitions if d.name != sm.name], spec.size)
     held.softmaxes = {}
     lhs_a = D(L, a[i])
-    start = D(rename_bound(spec.loss.body, {i}), a[i])
+    start = D(rename_bound(spec.loss.body, {i, j}), a[i])  # j: free in the chain rule below
     lemma = weighted_log_lemma(spec.loss.body, sm.name, i, held) if "lemmas" in spec.route else None
     if lemma is not None:  # the textbook's one line for -sum_k t_k log a_k
         steps += [Step(Rule.DERIVATIVE_WEIGHTED_LOG, lhs_a, display(lemma), "loss")]

@@ -105,13 +105,13 @@ def used_letters(*exprs) -> set:
 def rename_bound(e, avoid):
     """Rename the summation letters of e that clash with `avoid` (the variable's own index)."""
     avoid = set(avoid)
-    clashes = [x for x in sp.preorder_traversal(e) if isinstance(x, sp.Sum) and x.limits[0][0] in avoid]
+    clashes = [x for x in sp.preorder_traversal(e) if isinstance(x, sp.Sum) and any(lim[0] in avoid for lim in x.limits)]
     if not clashes:
         return e
     s = clashes[0]
-    k = s.limits[0][0]
+    k = next(lim[0] for lim in s.limits if lim[0] in avoid)  # any of its letters (SymPy joins nested sums)
     k2 = fresh(used_letters(e) | avoid, "kmnlpqrstuvcbh")
-    renamed = sp.Sum(s.function.xreplace({k: k2}), (k2,) + tuple(s.limits[0][1:]), *s.limits[1:])
+    renamed = sp.Sum(s.function.xreplace({k: k2}), *[(k2,) + tuple(lim[1:]) if lim[0] == k else lim for lim in s.limits])
     return rename_bound(e.xreplace({s: renamed}), avoid)
 
 
@@ -160,11 +160,11 @@ def differentiate_node(node: D, env: Env):
         return Rule.DERIVATIVE_LOG, D(f.args[0], x) / f.args[0]
     if isinstance(f, sigmoid):
         return Rule.DERIVATIVE_SIGMOID, f * (1 - f) * D(f.args[0], x)
-    if isinstance(f, sp.Sum) and len(f.limits) == 1:
-        k = f.limits[0][0]
-        if k in used_letters(x):  # the variable's index is the sum's own letter: rename the letter
-            k2 = fresh(used_letters(f, x), "kmnlpqrstuvcbh")
-            f = sp.Sum(f.function.xreplace({k: k2}), (k2,) + tuple(f.limits[0][1:]))
+    if isinstance(f, sp.Sum):  # one or several letters (SymPy joins sum_i sum_j into one node)
+        for k in [lim[0] for lim in f.limits if lim[0] in used_letters(x)]:
+            k2 = fresh(used_letters(f, x), "kmnlpqrstuvcbh")  # the variable's index is a sum's letter
+            f = sp.Sum(f.function.xreplace({k: k2}), *[(k2,) + tuple(lim[1:]) if lim[0] == k else lim
+                                                       for lim in f.limits])
         return Rule.DERIVATIVE_SUM, sp.Sum(D(f.function, x), *f.limits)
     raise Stuck(Unknown(f, describe(f)))
 

@@ -184,3 +184,17 @@ def test_binary_cross_entropy_in_every_format_and_style():
             assert r.returncode == 0, (fmt, style, r.stderr)
     md = run_cli("grad", BCE, "-f", "markdown", "-o", "-").stdout
     assert r"\partial L / \partial x" in md and r"&= \sigma(x) - y" in md and "classes" not in md
+
+
+def test_nested_sums_whose_letters_meet_the_gradient_index():
+    # SymPy joins sum_i sum_j sum_k into one node, and j is also the gradient's index: every letter of
+    # the joined sum is renamed apart (a captured j made a wrong contraction the verifier refuted)
+    loss = r"L = -\sum_i \sum_j \sum_k y_i a_j a_k \log a_i"
+    d = derive.gradient(loss, define=[SOFTMAX], K=3, values={"z": "1,2,3", "y": "0.2,0.3,0.5"})
+    assert d.verified, [(s.rule.id, s.verdict.detail) for s in d.claims if not s.verdict.ok]
+    import math
+    e = [math.exp(v) for v in (1, 2, 3)]
+    a = [v / sum(e) for v in e]
+    # (sum a)^2 = 1: the gradient of plain cross-entropy with a distribution target
+    assert d.numeric.as_json()["gradient"] == pytest.approx([a[0] - 0.2, a[1] - 0.3, a[2] - 0.5], rel=1e-12)
+    assert derive.gradient(loss, define=[SOFTMAX]).verified
