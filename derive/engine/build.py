@@ -63,6 +63,8 @@ def derive_gradient(spec: LossSpec, notation: Notation | None = None, recipe: st
             column = Entrywise(display(final), j, fresh(used_letters(final) | {j}), spec.size, 1)
             steps.append(Step(Rule.VECTOR_FORM, gv, column, "result", chain=True, uses=_uses(steps)))
     notation = notation or default_notation(spec, sm, i)
+    if "jacobian" in spec.route:  # the textbook's sentence: 'Since the target sums to one, ...'
+        steps = [_textbook_fact(s, spec, notation) for s in steps]
     context = Context(definitions=spec.all_definitions, domains=spec.domains, size=spec.size)
     constraints = tuple(("sum-one", (c.name, "simplex")) for c in spec.constraints)
     simplified = not _raw_exponentials(final, spec.wrt)
@@ -189,6 +191,13 @@ def _through_probabilities(spec: LossSpec, env: Env, sm, i, j) -> list[Step]:
     if textbook:  # the vector form before a declared fact is used, as the textbook writes it
         lines = _vector_before_facts(lines, j, spec)
     return steps + lines
+
+
+def _textbook_fact(s: Step, spec: LossSpec, notation: Notation) -> Step:
+    target = [c for c in spec.constraints if c.name == notation.target and c.value == 1]
+    if s.rule is Rule.USE_CONSTRAINT and target and len(spec.constraints) == 1:
+        return replace(s, params=())
+    return s
 
 
 def _matrix_chain(spec: LossSpec, sm, i, j, dLda, steps) -> list[Step]:
