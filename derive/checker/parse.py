@@ -45,10 +45,10 @@ class ParseContext:
     line: int = 1            # where the text starts in the user's file, for messages
     column: int = 1
     names: frozenset[str] = frozenset()   # subscripted names defined as a whole: L_1, L_CE
-    # a Greek letter before parentheses: a call of an unknown function (the checker cannot read it and
-    # says so) or, in a loss the engine differentiates, where no unknown function could be, a product;
-    # the letters papers use for constants (gamma (1 - p)^{gamma - 1}) are products everywhere
-    greek_products: bool = False
+    # a loss the engine differentiates (not a claim to judge): there no unknown function could be, so a
+    # Greek letter before parentheses is a product (the constants' letters, gamma (1 - p)^{gamma - 1}, are
+    # products everywhere), and \log of a vector is the vector of the logs of its entries
+    engine: bool = False
 
     def size_of(self, name: str):
         return dict(self.sizes).get(name)
@@ -358,7 +358,7 @@ def _build_term(items: tuple, ctx: ParseContext):
                 continue
             tail = [_Applied(_apply_func(name, getattr(it, "power", None), _product_of(tail[:n], ctx, name), ctx))] + tail[n:]
         elif isinstance(it, Name) and it.word and tail and isinstance(tail[0], _Paren) \
-                and not (it.greek and (ctx.greek_products or it.text in PARAMETERS)):
+                and not (it.greek and (ctx.engine or it.text in PARAMETERS)):
             raise Unsupported(f"the function {it.text}(...)", ctx.line, ctx.column)
         else:
             tail.insert(0, it)
@@ -408,6 +408,12 @@ def _plain(x):
 
 
 def _apply_func(name: str, power, arg, ctx: ParseContext):
+    if _is_matrix(arg) and ctx.engine and power is None and isinstance(arg, sp.MatrixSymbol) \
+            and arg.shape[1] == 1:
+        # in a loss (the engine): \log \mathbf{a} is the vector of the logs of the entries
+        r = sp.Symbol("r", integer=True, positive=True)
+        return objects.Entrywise(_FUNCS[name](sp.IndexedBase(arg.name)[r]), r, sp.Symbol("c", integer=True, positive=True),
+                                 arg.shape[0], 1)
     if _is_matrix(arg):
         raise Unsupported(f"\\{name} of a vector", ctx.line, ctx.column)
     if isinstance(arg, (PartialOf, DerivOp)):

@@ -115,7 +115,7 @@ def _context(size):
 
     name = "K" if isinstance(size, int) else str(size)
     return ParseContext(sizes=((name, sp.Integer(size) if isinstance(size, int) else size),),
-                        default_size=sp.Integer(size) if isinstance(size, int) else size, greek_products=True)
+                        default_size=sp.Integer(size) if isinstance(size, int) else size, engine=True)
 
 
 def _head(lhs, what: str, text: str):
@@ -168,7 +168,7 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
     ctx = _context(size)
     defs: list[Definition] = []
     for text in define:
-        left, right = _split_equation(text, "--define")
+        left, right = _split_equation(_softmax_vector(text), "--define")
         head = _head(_parse(left, ctx, "--define"), "--define", text)
         if not right.strip():
             raise UsageError(f"--define {_quoted(text)}: the definition is empty")
@@ -191,7 +191,7 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
         head, right = sym.scalar("L"), loss
     if not right.strip():
         raise UsageError("the loss is empty")
-    body = _parse(right, ctx, "loss")
+    body = _index_form(_parse(right, ctx, "loss"), loss)
     if any(d.name == str(head) for d in defs):
         raise UsageError(f"--define: {head} is the loss; define the loss once")
     loss_def = Definition(head, body)
@@ -220,6 +220,56 @@ def _label(body, text: str, names: dict, wrt: str) -> str | None:
                          f"{'are' if len(free) > 1 else 'is'} not summed over (the loss must be a number; "
                          "a single free index, as c in -\\log a_c, is read as the true class)")
     return next(iter(free), None)
+
+
+_BOLD = r"\\(?:mathbf|boldsymbol|bm)\s*\{\s*([A-Za-z])\s*\}"
+_SOFTMAX_VECTOR = re.compile(r"^\s*" + _BOLD + r"\s*=\s*(?:\\(?:operatorname|mathrm|text)\s*\{\s*softmax\s*\}|softmax)"
+                             r"\s*(?:\\left)?\(\s*" + _BOLD + r"\s*(?:\\right)?\)\s*$")
+
+
+def _softmax_vector(text: str) -> str:
+    """\\mathbf{a} = \\operatorname{softmax}(\\mathbf{z}) as the entries' definition a_i = e^{z_i} / sum_k e^{z_k}."""
+    m = _SOFTMAX_VECTOR.match(text)
+    if m is None:
+        return text
+    a, z = m.groups()
+    i, k = ("i", "k") if "i" not in (a, z) and "k" not in (a, z) else ("m", "n")
+    return rf"{a}_{i} = \frac{{e^{{{z}_{i}}}}}{{\sum_{{{k}}} e^{{{z}_{k}}}}}"
+
+
+def _index_form(e, text: str):
+    """A loss written with vectors (-\\mathbf{y}^\\top \\log \\mathbf{a}, a 1 x 1 product) as a sum over the entries."""
+    from sympy.matrices.expressions import MatAdd, MatMul, MatrixExpr, Transpose
+
+    from ..calculus.objects import Entrywise
+
+    if not isinstance(e, MatrixExpr):
+        return e
+    if e.shape != (1, 1):
+        raise UsageError(f"loss {_quoted(text)}: a vector or a matrix, not a number")
+    i = sym.index("i")
+
+    def entry(v):
+        if isinstance(v, sp.MatrixSymbol) and v.shape[1] == 1:
+            return sp.IndexedBase(v.name)[i]
+        if isinstance(v, Entrywise) and v.shape[1] == 1:
+            return v.args[0].xreplace({v.args[1]: i})
+        return None
+
+    def scalar(m):
+        if isinstance(m, MatAdd):
+            return sp.Add(*[scalar(t) for t in m.args])
+        if isinstance(m, MatMul):
+            coeff = sp.Mul(*[f for f in m.args if not isinstance(f, MatrixExpr)])
+            mats = [f for f in m.args if isinstance(f, MatrixExpr)]
+            if len(mats) == 2 and isinstance(mats[0], Transpose):
+                u, v = entry(mats[0].arg), entry(mats[1])
+                if u is not None and v is not None:
+                    return coeff * sp.Sum(u * v, (i, 1, mats[1].shape[0]))
+        raise UsageError(f"loss {_quoted(text)}: write the loss with indices (\\sum_i y_i \\log a_i); "
+                         "of vector forms only u^\\top v and u^\\top \\log v are read")
+
+    return scalar(e)
 
 
 def _free_indices(e) -> set[str]:

@@ -93,6 +93,7 @@ def test_non_smooth_constructs_stop_with_one_line(loss, name, tmp_path):
     ([CE, "--define", SOFTMAX, "--assume", r"y_1 > 0"], "--assume"),
     ([r"L = -y_i \log a_i", "--define", SOFTMAX], "not summed"),
     ([r"L = -\log a_c - \log a_d", "--define", SOFTMAX], "indices c, d are not summed"),
+    ([r"L = \log \mathbf{a}", "--define", SOFTMAX], "a vector or a matrix, not a number"),
     ([r"L = -\log a_c", "--define", SOFTMAX, "--values", "z=1,2,3"], "no value for the class index c"),
     ([r"L = -\log a_c", "--define", SOFTMAX, "--values", "z=1,2,3", "--values", "c=0"], "from 1 to 3"),
     ([r"L = -\log a_c", "--define", SOFTMAX, "--values", "z=1,2,3", "--values", "c=4"], "from 1 to 3"),
@@ -144,6 +145,9 @@ def test_wrt_defaults_to_the_logits_of_the_innermost_definition():
      [r"\partial \mathcal{L}_{\mathrm{CE}}"]),
     (r"\ell = -\sum_i y_i \ln p_i", r"p_i = \exp(z_i) / \sum_j \exp(z_j)", [r"\partial \ell"]),
     (r"L = -\sum_i y_i \log p_i", r"p_i = \operatorname{softmax}(\mathbf{z})_i", [r"\sum_{i=1}^{K}"]),
+    # vectors: u^T log v is the sum over the entries, a = softmax(z) the entries' definition
+    (r"L = -\mathbf{y}^\top \log \mathbf{p}", r"\mathbf{p} = \operatorname{softmax}(\mathbf{z})",
+     [r"L &:= - \sum_{i=1}^{K} y_{i} \log p_{i}"]),
 ])
 def test_losses_as_papers_write_them(loss, define, shown):
     r = run_cli("grad", loss, "--define", define, "--assume", r"\sum_i y_i = 1" if "C}" not in loss else
