@@ -176,7 +176,7 @@ def _values(args) -> dict[str, str]:
 def cmd_grad(args) -> int:
     from .engine import gradient
 
-    fmt, out = _checked_output(args, "grad")
+    fmt, out = _checked_output(args, _grad_name(args))
     d = gradient(args.loss, args.define, args.assume, args.wrt, args.K if args.K not in (None, "") else "K",
                  _values(args), args.notation)
     if dict(d.params).get("simplified") == "no":
@@ -185,20 +185,32 @@ def cmd_grad(args) -> int:
     return _write(d, args, fmt, out)
 
 
+def _grad_name(args) -> str:
+    """grad-<6 hex digits of the loss and its definitions>: each loss its own file under output/."""
+    import hashlib
+
+    text = "\n".join([args.loss, *args.define, *args.assume, args.wrt or ""])
+    return "grad-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+
+
 def _checked_output(args, name: str):
     from .render import check_format, extension
 
     fmt = check_format(args.format)
     from .render.styles import check_flavor, check_style
 
-    check_style(args.style, fmt), check_flavor(args.flavor, fmt)
+    style, _ = check_style(args.style, fmt), check_flavor(args.flavor, fmt)
     if args.lang not in ("en", "zh"):
         raise UsageError(f"unknown language {args.lang!r} (use en or zh)")
     if args.pdf and not fmt.startswith("latex"):
         raise UsageError("--pdf needs --format latex")
     if args.templates is not None and not Path(args.templates).is_dir():
         raise UsageError(f"--templates {args.templates}: not a directory")
-    return fmt, _output_path(args, extension(fmt), name)
+    from .render.styles import DEFAULT_STYLE
+
+    # a style asked for that is not the format's own default is in the default file name
+    shown = style if args.style is not None and style != DEFAULT_STYLE.get(fmt, "full") else None
+    return fmt, _output_path(args, extension(fmt), name, shown)
 
 
 def _write(d, args, fmt: str, out) -> int:
@@ -230,7 +242,7 @@ def _write(d, args, fmt: str, out) -> int:
     return 0
 
 
-def _output_path(args, ext: str, name: str) -> Path | None:
+def _output_path(args, ext: str, name: str, style: str | None = None) -> Path | None:
     """Where render writes (None: standard output), checked before any work is done."""
     if args.output == "-":
         if args.pdf:
@@ -240,7 +252,7 @@ def _output_path(args, ext: str, name: str) -> Path | None:
         out = Path(args.output)
     else:
         k = args.K if args.K not in (None, "") else "K"
-        out = Path("output") / f"{name}-K{k}{'-' + args.lang if args.lang != 'en' else ''}.{ext}"
+        out = Path("output") / f"{name}-K{k}{'-' + style if style else ''}{'-' + args.lang if args.lang != 'en' else ''}.{ext}"
         if not out.parent.is_dir():
             return out  # output/ is made when there is something to write (then checked)
     _checked(out, args)

@@ -19,7 +19,7 @@ from .view import Html, view
 
 FORMATS = {
     "latex": ("latex/document.tex.j2", "tex"),
-    "latex-fragment": ("latex/fragment.tex.j2", "tex"),
+    "latex-fragment": ("latex/fragment.tex.j2", "fragment.tex"),  # beside the standalone .tex, not over it
     "markdown": ("markdown/document.md.j2", "md"),
     "html": ("html/document.html.j2", "html"),
     "text": ("text/document.txt.j2", "txt"),

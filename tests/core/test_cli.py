@@ -106,3 +106,21 @@ def test_written_files_have_the_usual_mode(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE((tmp_path / "j.tex").stat().st_mode) == 0o666 & ~mask
+
+
+def test_default_output_names_keep_apart_styles_fragments_and_losses(tmp_path):
+    # each document its own file: a style other than the format's default, the fragment beside the
+    # standalone .tex, and each derived loss (named by a digest of what was written)
+    for args in (["render", "softmax-cross-entropy", "-K", "3"],
+                 ["render", "softmax-cross-entropy", "-K", "3", "-f", "latex-fragment"],
+                 ["render", "softmax-cross-entropy", "-K", "3", "-f", "markdown", "--style", "teaching"],
+                 ["render", "softmax-cross-entropy", "-K", "3", "-f", "markdown", "--style", "full"],
+                 ["grad", r"L = -\log a_c", "--define", r"a_i = \frac{e^{z_i}}{\sum_k e^{z_k}}"],
+                 ["grad", r"L = -\log a_d", "--define", r"a_i = \frac{e^{z_i}}{\sum_k e^{z_k}}"]):
+        r = run_cli(*args, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+    names = sorted(p.name for p in (tmp_path / "output").iterdir())
+    assert [n for n in names if not n.startswith("grad-")] == [
+        "softmax-cross-entropy-K3-teaching.md", "softmax-cross-entropy-K3.fragment.tex",
+        "softmax-cross-entropy-K3.md", "softmax-cross-entropy-K3.tex"]
+    assert len([n for n in names if n.startswith("grad-") and n.endswith("-KK.tex")]) == 2, names
