@@ -154,34 +154,32 @@ class _Prover:
         """A free index's range: that of the sums' indices written in the same place (z_{n,i}
         with n summed over 1..N: a free m in z_{m,j} also runs over 1..N); else 1..K."""
         seen: dict = {}
-        for x in sp.preorder_traversal(e):
-            if isinstance(x, sp.Indexed):
-                for pos, t in enumerate(x.indices):
-                    if self._range(t) is not None:
-                        seen.setdefault((str(x.base.label), pos), set()).add(self._range(t)[1])
-        for x in sp.preorder_traversal(e):
-            if isinstance(x, sp.Indexed):
-                for pos, t in enumerate(x.indices):
-                    if isinstance(t, sp.Symbol) and self._range(t) is None and t not in self.free_ranges:
-                        his = seen.get((str(x.base.label), pos), set())
-                        if len(his) == 1:
-                            self.free_ranges[t] = next(iter(his))
-        for x in sp.preorder_traversal(e):
-            if isinstance(x, sp.Indexed):
-                for pos, t in enumerate(x.indices):
+        leaves = [x for x in sp.preorder_traversal(e) if isinstance(x, sp.Indexed)]
+        for x in leaves:
+            for pos, t in enumerate(x.indices):
+                if self._range(t) is not None:
+                    seen.setdefault((str(x.base.label), pos), set()).add(self._range(t)[1])
+        for x in leaves:
+            for pos, t in enumerate(x.indices):
+                if isinstance(t, sp.Symbol) and self._range(t) is None and t not in self.free_ranges:
                     his = seen.get((str(x.base.label), pos), set())
-                    if t in self.free_ranges and his and his != {basic(self.free_ranges[t])}:
-                        raise NotNormal("an index used with two ranges")
+                    if len(his) == 1:
+                        self.free_ranges[t] = next(iter(his))
+        for x in leaves:
+            for pos, t in enumerate(x.indices):
+                his = seen.get((str(x.base.label), pos), set())
+                if t in self.free_ranges and his and his != {basic(self.free_ranges[t])}:
+                    raise NotNormal("an index used with two ranges")
 
     def _zero(self, e) -> bool:
         e = self._one_hot(self._constrain(e))
-        if sp.count_ops(e) > MAX_OPS:
+        if _too_many_ops(e):
             raise NotNormal("too large")
         e = _expand_bounded(e)
         _check_deadline()
         e = sp.together(e)
         num, den = sp.fraction(e)
-        if _terms(num) > MAX_TERMS or _terms(den) > MAX_TERMS or sp.count_ops(e) > MAX_OPS:
+        if _terms(num) > MAX_TERMS or _terms(den) > MAX_TERMS or _too_many_ops(e):
             raise NotNormal("too large to cancel")  # cancel expands the numerator and denominator
         _check_deadline()
         return sp.cancel(e) == 0
@@ -510,7 +508,7 @@ class _Prover:
             return x.args[0]  # real exponents only: every leaf is a real number
         if isinstance(x, sp.Add):  # 1 - 1/(1 + e^{-x}) = e^{-x} / (1 + e^{-x}): a quotient
             _check_deadline()
-            if sp.count_ops(x) > MAX_OPS:
+            if _too_many_ops(x):
                 raise NotNormal("too large")
             x = sp.together(x)
             if isinstance(x, sp.Mul):
@@ -698,9 +696,18 @@ def _terms(e) -> int:
 def _expand_bounded(e):
     """sp.expand, refused (NotNormal) when it would blow up or the time budget is spent."""
     _check_deadline()
-    if sp.count_ops(e) > MAX_OPS or _terms(e) > MAX_TERMS:
+    if _too_many_ops(e) or _terms(e) > MAX_TERMS:
         raise NotNormal("too large to expand")
     return sp.expand(e)
+
+
+def _too_many_ops(e) -> bool:
+    """sp.count_ops(e) > MAX_OPS. SymPy's count is slow and counts at most one operation per node
+    of the tree, so it is asked only of a tree with more than MAX_OPS / 2 nodes."""
+    for n, _ in enumerate(sp.preorder_traversal(e)):
+        if n >= MAX_OPS // 2:
+            return sp.count_ops(e) > MAX_OPS
+    return False
 
 
 def _height(e) -> int:
