@@ -95,6 +95,25 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def run() -> int:
+    """The process entry (python -m derive, the derive script): main() with the garbage collector
+    kept out of SymPy's import, whose objects live as long as the process anyway (its collections
+    there cost ~0.05 s of a 0.4 s command; memory is unchanged)."""
+    import gc
+
+    argv = sys.argv[1:]
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command in COMMANDS and gc.isenabled():  # every command but --help and --version uses SymPy
+        gc.disable()
+        try:
+            import sympy  # noqa: F401
+        except ImportError:
+            pass  # main() reports it as usual
+        gc.freeze()  # what the import made is never walked by a collection again
+        gc.enable()
+    return main(argv)
+
+
 def _quick_exit() -> None:
     """At exit, leave the objects SymPy made to the operating system: the interpreter's last
     garbage collection over them costs about 0.1 s, more than most commands' own work."""

@@ -97,6 +97,21 @@ def test_help_does_not_import_sympy():
     assert out == "False"
 
 
+def test_the_process_entry_leaves_the_collector_on():
+    # run() keeps the garbage collector out of SymPy's import only: a long command still collects
+    import subprocess
+    import sys
+
+    code = ("import gc, sys; sys.argv = ['derive', 'list']; from derive.cli import run; rc = run(); "
+            "print(rc, gc.isenabled(), 'sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip().splitlines()
+    assert out[-1] == "0 True True"
+    code = ("import sys; sys.argv = ['derive', '--version']; from derive.cli import run\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\nprint('sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split()
+    assert out[0] == "derive" and out[-1] == "False"  # --version stays fast
+
+
 def test_written_files_have_the_usual_mode(tmp_path):
     import os
     import stat
