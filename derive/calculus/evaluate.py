@@ -1,49 +1,14 @@
 """Numeric evaluation of engine expressions with mpmath: indices, sums, definitions, derivatives."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import mpmath
 import sympy as sp
 from sympy.matrices.expressions import MatAdd, MatMul, MatrixExpr, MatrixSymbol, Transpose
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from .definition import Definition, EvalError, Undefined, _name  # noqa: F401  (where they live)
 from .objects import Diag, Entrywise, Grad, Jac, sigmoid
 from .symbols import basic
-
-
-class EvalError(ArithmeticError):
-    """An expression that has no finite value at the point (log of a negative, unknown leaf...)."""
-
-
-class Undefined(EvalError):
-    """The expression is outside its domain at this point (log of a non-positive number, 1/0, ...):
-    a fact about the point, unlike a missing value or an unsupported node."""
-
-
-@dataclass(frozen=True)
-class Definition:
-    """head := body, where head is a Symbol (L) or an Indexed symbol (a[i]) with symbol indices."""
-
-    head: sp.Basic
-    body: sp.Basic
-
-    @property
-    def name(self) -> str:
-        return _name(self.head)
-
-    @property
-    def indices(self) -> tuple:
-        return tuple(self.head.indices) if isinstance(self.head, sp.Indexed) else ()
-
-
-def _name(x) -> str:
-    if isinstance(x, sp.Indexed):
-        return str(x.base.label)
-    if isinstance(x, (MatrixSymbol, sp.IndexedBase)):
-        return str(x.name) if isinstance(x, MatrixSymbol) else str(x.label)
-    return str(x)
-
 
 _TRIG = {sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tan: mpmath.tan, sp.tanh: mpmath.tanh,
          sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh}

@@ -8,7 +8,7 @@ from functools import cached_property
 import sympy as sp
 
 from ..calculus import symbols as sym
-from ..calculus.evaluate import Definition
+from ..calculus.definition import Definition
 from ..calculus.objects import Entrywise, vector
 from ..errors import UsageError
 from ..notation import Notation

@@ -6,7 +6,7 @@ from dataclasses import replace
 import sympy as sp
 from sympy.matrices.expressions import MatAdd
 
-from ..calculus.evaluate import Definition
+from ..calculus.definition import Definition
 from ..engine.build import derive_gradient
 from ..engine.differentiate import Env, softmax_of
 from ..engine.jacobian import jacobian_steps
