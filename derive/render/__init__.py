@@ -15,7 +15,7 @@ from .katex import inline_assets
 from .printer import latex, latex_name
 from .styles import FLAVORS, STYLES, check_flavor, check_style
 from .flavor import markdown_flavor
-from .view import Html, view
+from .view import Html, rebuilt, view
 
 FORMATS = {
     "latex": ("latex/document.tex.j2", "tex"),
@@ -110,7 +110,7 @@ def _escaped(value):
     if isinstance(value, Markup):
         return str(value)
     if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
+        return rebuilt(value, {k: _escaped(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
         return [_escaped(v) for v in value]
     return value

@@ -52,8 +52,9 @@ def prose(value, fmt: str):
 
 def _prose_all(value, fmt: str):
     if isinstance(value, dict):
-        return {k: v if k in ("lhs", "rhs", "rhs_parts", "conditions", "expr") else _prose_all(v, fmt)
-                for k, v in value.items()}
+        out = {k: v if k in ("lhs", "rhs", "rhs_parts", "conditions", "expr") else _prose_all(v, fmt)
+               for k, v in value.items()}
+        return rebuilt(value, out, fmt)
     if isinstance(value, list):
         return [_prose_all(v, fmt) for v in value]
     return prose(value, fmt)
@@ -327,7 +328,7 @@ def _line(s: Step, d: Derivation, rules: dict, values: dict, msgs: dict) -> dict
     sentence = fill(info["sentence"], values)
     status = "definition" if s.is_definition else (s.verdict.status if s.verdict else "unchecked")
     conds = [latex(c) for c in s.conditions]
-    return {
+    return _Line(s, {
         "rule": s.rule.id,
         "quiet": False,          # True: no verification mark beside it (the teaching style)
         "rule_name": fill(info["name"], values),
@@ -335,9 +336,6 @@ def _line(s: Step, d: Derivation, rules: dict, values: dict, msgs: dict) -> dict
         "plain_sentence": plain(sentence),
         "lhs": Markup(latex(s.lhs)),
         "rhs": Markup(latex(s.rhs)),
-        "lhs_plain": plain_formula(s.lhs),
-        "rhs_plain": plain_formula(s.rhs),
-        "conditions_plain": ", ".join(plain_formula(c) for c in s.conditions),
         "relation": Markup(":=" if s.is_definition and fmt_is_def(s) else "="),
         "chain": s.chain,
         "claim": not s.is_definition,
@@ -348,7 +346,33 @@ def _line(s: Step, d: Derivation, rules: dict, values: dict, msgs: dict) -> dict
         "mark": fill(msgs["marks"][status], values),
         "conditions": Markup(", ".join(conds)) if conds else "",
         "uses": [fill(msgs["uses"][u], values) for u in s.uses],
-    }
+    })
+
+
+def rebuilt(value: dict, fields: dict, fmt: str | None = None) -> dict:
+    """fields in place of a view dict's: a line keeps its plain-text forms to come."""
+    if isinstance(value, _Line):
+        return _Line(value._step, fields, fmt or value._fmt)
+    return fields
+
+
+class _Line(dict):
+    """A line of the view. Its plain-text forms (the text format's) are printed when a template
+    asks for them: the other formats never do, and printing costs more than the rest of the line."""
+
+    PLAIN = {"lhs_plain": lambda s: plain_formula(s.lhs), "rhs_plain": lambda s: plain_formula(s.rhs),
+             "conditions_plain": lambda s: ", ".join(plain_formula(c) for c in s.conditions)}
+
+    def __init__(self, step: Step, fields: dict, fmt: str | None = None):
+        super().__init__(fields)
+        self._step, self._fmt = step, fmt   # _fmt: the typography (prose) the text gets, once set
+
+    def __missing__(self, key):
+        if key not in self.PLAIN:
+            raise KeyError(key)
+        text = self.PLAIN[key](self._step)
+        value = self[key] = prose(text, self._fmt) if self._fmt is not None else text
+        return value
 
 
 def _has(e, part) -> bool:
