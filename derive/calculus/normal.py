@@ -628,7 +628,7 @@ _ROW, _COL = sp.Dummy("r", integer=True, positive=True), sp.Dummy("c", integer=T
 _CONFIGS: dict = {}       # what a normal form depends on besides the expression -> a number
 _CONFIG_IDS = itertools.count()
 _MEMO: dict = {}          # (kind, configuration, expression, ...) -> its normal form (see _Prover._memo)
-MEMO_SIZE = 200_000       # entries, then the memo starts again (a long-lived process stays bounded)
+MEMO_SIZE = 20_000        # entries (~1 kB each), then the memo starts again: a long-lived process stays bounded
 MEMO_CONFIGS = 1000
 _RANGE_IDS: dict = {}     # (lo, hi) -> a number for the names of the dummies over it
 _RANGE_NUMBERS = itertools.count()
