@@ -6,7 +6,7 @@ from dataclasses import replace
 import sympy as sp
 
 from ..calculus import symbols as sym
-from ..calculus.evaluate import Definition
+from ..calculus.definition import Definition
 from ..calculus.objects import Entrywise, Grad, Jac, vector
 from ..notation import Notation
 from ..steps import Derivation, Rule, Step

@@ -7,7 +7,7 @@ import sympy as sp
 from sympy import KroneckerDelta
 
 from ..calculus import symbols as sym
-from ..calculus.evaluate import Definition
+from ..calculus.definition import Definition
 from ..calculus.objects import sigmoid
 from ..steps import Rule
 from .strategy import Move, Stuck, Unknown

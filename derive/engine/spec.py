@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..calculus import symbols as sym
-from ..calculus.evaluate import Definition
+from ..calculus.definition import Definition
 from ..calculus.objects import sigmoid
 from ..errors import ParseError, UsageError
 
