@@ -271,6 +271,7 @@ class _Applied:
 
 
 _MUL, _DIV, _TOP, _PARTIAL = object(), object(), object(), object()
+_GAP = object()   # \, \; \: between factors: a function's argument ends there, the product goes on
 _FUNCS = {"log": sp.log, "ln": sp.log, "exp": sp.exp, "sigma": sigmoid, "sin": sp.sin, "cos": sp.cos,
           "tan": sp.tan, "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh}
 _WORD_FUNCS = {"log": sp.log, "ln": sp.log, "exp": sp.exp}
@@ -348,6 +349,8 @@ def _build_term(items: tuple, ctx: ParseContext):
             tail = [PartialOf(_product_of(tail[:n], ctx, "\\partial") if n else None)] + tail[n:]
         elif isinstance(it, Func) or (isinstance(it, Name) and it.word and it.text in _WORD_FUNCS):
             name = it.name if isinstance(it, Func) else it.text
+            while tail and tail[0] is _GAP:  # \log \, x: a space before the argument
+                tail.pop(0)
             n = 1 if tail and isinstance(tail[0], (_Paren, _Applied)) else _run_length(tail, stop_at_applied=True)
             if n == 0:
                 raise ParseError(f"\\{name} without an argument", ctx.line, ctx.column)
@@ -368,7 +371,7 @@ def _build_term(items: tuple, ctx: ParseContext):
 def _run_length(tail: list, stop_at_applied: bool) -> int:
     """How many factors at the head of tail are juxtaposed (before an explicit operator)."""
     n = 0
-    while n < len(tail) and tail[n] is not _MUL and tail[n] is not _DIV \
+    while n < len(tail) and tail[n] is not _MUL and tail[n] is not _DIV and tail[n] is not _GAP \
             and not (stop_at_applied and isinstance(tail[n], _Applied)):
         n += 1
     return n
@@ -376,6 +379,7 @@ def _run_length(tail: list, stop_at_applied: bool) -> int:
 
 def _fold(tail: list, ctx: ParseContext, what: str):
     """Groups of juxtaposed factors joined by explicit \\cdot, \\times, * and /, left to right."""
+    tail = [el for el in tail if el is not _GAP]  # a space between factors: still a product
     groups: list[list] = [[]]
     ops: list = []
     for el in tail:
@@ -579,6 +583,9 @@ class _Build(Transformer):
 
     def mulop(self, _tok):
         return _MUL
+
+    def gap(self, _tok):
+        return _GAP
 
     def div(self, _tok):
         return _DIV

@@ -125,6 +125,10 @@ CLAIMS = [
     Claim(READING, r"\frac{d}{dx} (1 - x)^{\gamma} = \gamma (1 - x)^{\gamma - 1}", "wrong"),
     Claim(READING, r"\lambda (x + 1) = \lambda x + \lambda", "ok"),
     Claim(READING, r"\phi(x + 1) = \phi x + \phi", "unverified", reason="cannot read the function"),
+    # a thin space ends a function's argument: \log p \, (1 - p)^g is log(p) times (1 - p)^g
+    Claim(READING, r"(1 - p)^{\gamma} \log p = \log p \, (1 - p)^{\gamma}", "ok"),
+    Claim(READING, doc(POSITIVE, r"$$ \log x \; (x + 1) = x \log x + \log x $$"), "ok"),
+    Claim(READING, doc(POSITIVE, r"$$ \log \, x^2 = 2 \log x $$"), "ok"),
     # symbolic exponents: b^{c + n} = b^c b^n (proved), not b^{c + 1/2} = b^c
     Claim(READING, r"(1 - a)^{\gamma} = (1 - a)^{\gamma - 1} (1 - a)", "ok"),
     Claim(READING, r"(1 - a)^{\gamma + 1} = (1 - a)^{\gamma}", "wrong"),
