@@ -14,15 +14,16 @@ def derivation(recipe: str = "softmax-cross-entropy", K="K", notation=None, para
     return _derivation(recipe, K, notation, params, values)
 
 
-def gradient(loss, define=(), assume=(), wrt=None, K="K", values=None, notation=None):
+def gradient(loss, define=(), assume=(), wrt=None, K="K", values=None, notation=None, route=()):
     """Derive and verify the gradient of a loss written in LaTeX, step by step:
 
     `derive.gradient(r"L = -\\sum_i y_i \\log a_i", define=[r"a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}"],
-    assume=[r"\\sum_i y_i = 1"])`. `values` ({"z": "1,2,3", "y": "0,0,1", "gamma": "2"}) adds worked numbers.
+    assume=[r"\\sum_i y_i = 1"])`. `values` ({"z": "1,2,3", "y": "0,0,1", "gamma": "2"}) adds worked numbers;
+    `route="jacobian"` derives the softmax's Jacobian case by case first, as textbooks do.
     """
     from .engine import gradient as _gradient
 
-    return _gradient(loss, define, assume, wrt, K, values, notation)
+    return _gradient(loss, define, assume, wrt, K, values, notation, route)
 
 
 def recipes() -> list[str]:

@@ -16,8 +16,13 @@ def derive_spec(spec: LossSpec, notation=None, recipe: str = "grad"):
     return verify_derivation(derive_gradient(spec, notation, recipe))
 
 
-def gradient(loss: str, define=(), assume=(), wrt: str | None = None, K="K", values=None, notation=None):
-    """`derive.gradient(r'L = -\\sum_i y_i \\log a_i', define=[r'a_i = ...'], assume=[r'\\sum_i y_i = 1'])`."""
+ROUTES = ("lemmas", "jacobian")   # cite -sum t log a as one line; derive the softmax Jacobian case by case
+
+
+def gradient(loss: str, define=(), assume=(), wrt: str | None = None, K="K", values=None, notation=None,
+             route=()):
+    """`derive.gradient(r'L = -\\sum_i y_i \\log a_i', define=[r'a_i = ...'], assume=[r'\\sum_i y_i = 1'])`;
+    route=("jacobian",) writes the textbook's route (the Jacobian case by case, then J^T dL/da)."""
     from ..notation import Notation
     from ..recipebook.base import parse_size
 
@@ -26,7 +31,13 @@ def gradient(loss: str, define=(), assume=(), wrt: str | None = None, K="K", val
     if K == "K":  # not given: the letter the sums run to (sum_{c=1}^{C}) names the number of classes
         K = sum_limit([loss, *define, *assume]) or K
     size = parse_size(K, Notation())
-    spec = from_latex(loss, define, assume, wrt, size)
+    route = (route,) if isinstance(route, str) else tuple(route)
+    unknown = [r for r in route if r not in ROUTES]
+    if unknown:
+        from ..errors import UsageError
+
+        raise UsageError(f"route {unknown[0]!r}: the engine knows {', '.join(ROUTES)}")
+    spec = from_latex(loss, define, assume, wrt, size, route=route)
     d = derive_spec(spec)
     if notation:
         from dataclasses import replace

@@ -204,14 +204,16 @@ def _matrix_chain(spec: LossSpec, sm, i, j, dLda, steps) -> list[Step]:
     """dL/da as a vector, dL/dz = J^T dL/da, and (concrete K) that product written out."""
     L = spec.loss.head
     av, xv = vector(sm.name, spec.size), vector(spec.wrt, spec.size)
-    col = vector_form(dLda, i, spec.size)
-    if not isinstance(col, Entrywise):
-        return []
+    col = vector_form(sp.factor_terms(dLda), i, spec.size)
+    if isinstance(col, Entrywise):  # the entries as a paper orders them
+        col = Entrywise(display(col.args[0]), *col.args[1:])
     out = [Step(Rule.VECTOR_FORM, Grad(L, av), display(col), "loss"),
            Step(Rule.CHAIN_RULE, Grad(L, xv), Jac(av, xv).T * Grad(L, av), "gradient")]
     matrix = next((s.rhs for s in steps if s.rule is Rule.JACOBIAN_MATRIX), None)
     if isinstance(spec.size, int) and matrix is not None:
-        out.append(Step(Rule.MATRIX_PRODUCT, Grad(L, xv), sp.MatMul(matrix.T, display(col), evaluate=False),
+        entries = col if isinstance(col, Entrywise) else \
+            Entrywise(display(sp.factor_terms(dLda)), i, fresh(used_letters(dLda) | {i}), spec.size, 1)
+        out.append(Step(Rule.MATRIX_PRODUCT, Grad(L, xv), sp.MatMul(matrix.T, display(entries), evaluate=False),
                         "gradient", chain=True))
     return out
 
