@@ -6,7 +6,7 @@ Engine-made recipes against the hand-written builders they replaced, side by sid
 hand-written builders live on in git (HAND_COMMIT, the last commit that had them, with the same verifier);
 each (recipe, K) is timed in fresh processes (best of 3), imports done, the first derivation (cold: no memo of the
 normal form, no SymPy cache of it) and then the same derivation again (warm). Without git history the
-figures in HAND_WRITTEN (measured that way on this machine, 2 cores under load ~3) are printed instead.
+figures in HAND_WRITTEN (measured that way on this machine, 2 cores, load ~2) are printed instead.
 Split (softmax-cross-entropy, one process): the engine's build costs 38 ms cold / 15 ms warm at K = 3 and
 15-21 / 14 ms at general K against 25 / 4 and 5 / 4 ms by hand; the verification of the steps is the same
 (~80-95 ms cold, 13-24 ms warm), so the engine-made recipe is 10-15 ms slower to build, not to verify.
@@ -58,9 +58,9 @@ HAND_COMMIT = "5d22b18"   # softmax-cross-entropy, softmax-jacobian and weighted
 REPLACED = ("softmax-jacobian", "softmax-cross-entropy", "weighted-cross-entropy")
 # recipe -> K -> (cold s, warm s, steps, proved) of the hand-written builder (see the docstring)
 HAND_WRITTEN = {
-    "softmax-jacobian": {3: (0.104, 0.021, 12, 12), 16: (0.183, 0.032, 12, 12), "K": (0.173, 0.023, 12, 12)},
-    "softmax-cross-entropy": {3: (0.392, 0.068, 25, 25), 16: (0.397, 0.041, 25, 25), "K": (0.144, 0.020, 23, 23)},
-    "weighted-cross-entropy": {3: (0.080, 0.008, 12, 12), 16: (0.080, 0.008, 12, 12), "K": (0.078, 0.007, 11, 11)},
+    "softmax-jacobian": {3: (0.058, 0.011, 12, 12), 16: (0.054, 0.009, 12, 12), "K": (0.055, 0.009, 12, 12)},
+    "softmax-cross-entropy": {3: (0.107, 0.018, 25, 25), 16: (0.114, 0.017, 25, 25), "K": (0.099, 0.015, 23, 23)},
+    "weighted-cross-entropy": {3: (0.095, 0.014, 12, 12), 16: (0.079, 0.007, 12, 12), "K": (0.083, 0.007, 11, 11)},
 }
 PROBE = """
 import sys, time
