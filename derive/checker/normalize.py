@@ -24,6 +24,12 @@ _INDICATOR_RE = re.compile(r"(?<![0-9.])1\s*\\\{\s*([a-z])\s*=\s*([a-z])\s*\\\}"
 _SUB_EQ_RE = re.compile(r"(?<!sum)(?<!prod)(?<!limits)(?<!\s)_\s*\{\s*([a-z])\s*(=|\\not\s*=|\\neq|\\ne)\s*([a-z])\s*\}")
 _LEAD_RE = re.compile(r"^\s*\\(therefore|because|Rightarrow|implies|Longrightarrow)(?![a-zA-Z])")
 _LN_RE = re.compile(r"(?<![\\A-Za-z])ln(?=\s*[\\({])")
+# \sigma_i(z), \sigma_c: a subscripted sigma is the entry of a vector function (Wichmann's softmax), never
+# the sigmoid; read as the name sigma_i. Its argument is dropped only when it is a bare name, as in f(x);
+# after \log its parentheses stay, so \log\sigma_c(z) \frac{..}{..} is log(sigma_c) times the fraction.
+_SIGMA_SUB = r"\\sigma(?![a-zA-Z])\s*(_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))"
+_SIGMA_CALL_RE = re.compile(r"(\\(?:log|ln|exp)(?![a-zA-Z])\s*)?" + _SIGMA_SUB + r"\s*(?:\\left\s*)?\(\s*(?:\\mathbf\s*\{?\s*)?(?:\\[A-Za-z]+|[A-Za-z])\s*\}?\s*(?:\\right\s*)?\)")
+_SIGMA_BARE_RE = re.compile(_SIGMA_SUB + r"(?!\s*(?:\\left\s*)?\()")
 
 
 def _over(text: str) -> str:
@@ -118,8 +124,15 @@ def normalize(text: str, vectors: frozenset = frozenset(), words: dict | None = 
     text = _SOFTMAX_RE.sub(lambda m: _softmax_entry(m.group(1), m.group(2), text), text)
     text = _SOFTMAX_ENTRY_RE.sub(lambda m: _softmax_entry(m.group(1), m.group(2), text), text)
     text = _DERIV_LETTERS_RE.sub(lambda m: rf"\frac{{\partial {_vec(m.group(1), vectors)}}}{{\partial {_vec(m.group(2), vectors)}}}", text)
+    text = _SIGMA_CALL_RE.sub(_sigma_entry, text)
+    text = _SIGMA_BARE_RE.sub(r"\\mathit{sigma}\1 ", text)
     text = _CALL_RE.sub(_call, text)
     return text
+
+
+def _sigma_entry(m: re.Match) -> str:
+    name = rf"\mathit{{sigma}}{m.group(2)}"
+    return rf"{m.group(1)}({name})" if m.group(1) else name + " "
 
 
 def _vec(letter: str, vectors: frozenset) -> str:

@@ -15,6 +15,7 @@ from derive.checker.command import check
 
 SOFTMAX = r"<!-- derive: define a_i = \frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}} -->"
 POSITIVE = "<!-- derive: assume x > 0 -->"
+SIGMA_I = r"$$ \sigma_i(z) = \frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}} $$"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ CLAIMS = [
     Claim(FALSE_OK, r"\frac{e^{z_i}}{\sum_k e^{z_k}} = e^{z_i}", "wrong"),
     Claim(FALSE_OK, doc(SOFTMAX, r"$$ \frac{\partial a_i}{\partial z_j} = a_i(\delta_{ij} - a_i) $$"), "wrong"),
     Claim(FALSE_OK, r"\sin 2x = 2 \sin x", "wrong"),
+    # a subscripted sigma is the softmax entry of the text (Wichmann's notes), not the sigmoid
+    Claim(FALSE_OK, doc(SIGMA_I, r"$$ \frac{\partial\sigma_i(z)}{\partial z_j} = \sigma_i(z)\left(\delta_{ij}-\sigma_i(z)\right) $$"),
+          ("definition", "wrong"), K="K"),
+    Claim(FALSE_OK, doc(SIGMA_I, r"$$ \log\sigma_c(z) \sigma_c(z) = \log \sigma_c(z) + \log \sigma_c(z) $$"), ("definition", "wrong"), K="K"),
 
     # -- false "wrong": conditions, the argument of log, division, cancellation, names -----------------
     Claim(FALSE_WRONG, r"\delta_{ij} = 0 \quad (i \neq j)", "ok"),
@@ -112,6 +117,11 @@ CLAIMS = [
     Claim(FALSE_WRONG, doc(SOFTMAX, r"$$ \frac{\partial a_i}{\partial z_j} = -a_i a_j \quad (i \neq j) $$"), "ok"),
     Claim(FALSE_WRONG, doc(SOFTMAX, r"$$ \log \sum_k e^{z_k} - z_i = -\log a_i $$"), "ok"),
     Claim(FALSE_WRONG, r"\frac{\partial}{\partial p_j} \left(-\sum_k q_k \log p_k\right) = -\frac{q_j}{p_j}", "ok"),
+    # the text states t_i = delta_ic in running prose before substituting it (Wichmann's notes)
+    Claim(FALSE_WRONG, doc(SOFTMAX, r"$$ J = -\sum_{i=1}^{K} t_i \log a_i $$", r"For classification $t_i=\delta_{ic}$, so",
+                           r"$$ J = -\log a_c $$"), ("definition", "ok"), K="K"),
+    Claim(FALSE_OK, doc(SOFTMAX, r"$$ J = -\sum_{i=1}^{K} t_i \log a_i $$", r"For classification $t_i=\delta_{ic}$, so",
+                        r"$$ J = -a_c $$"), ("definition", "wrong"), K="K"),
 
     # -- reading: what the grammar makes of the notation, and "cannot read" rather than a guess ------------
     Claim(READING, r"\frac12 = 0.5", "ok"),
@@ -150,6 +160,12 @@ CLAIMS = [
     Claim(READING, r"\delta_{ij} = 1 \quad \text{if } i = j \text{ or } i = 1", "unverified", reason="joined by 'or'"),
     Claim(READING, r"x_i = 1 \quad \text{if } x \text{ is one-hot}", "unverified", reason="cannot read the condition"),
     Claim(READING, r"\frac{\partial L}{\partial z_j} = a_j - y_j", "unverified", reason="never defined"),
+    Claim(READING, doc(SIGMA_I, r"$$ \frac{\partial\sigma_i(z)}{\partial z_j} = \sigma_i(z)\left(\delta_{ij}-\sigma_j(z)\right) $$"),
+          ("definition", "ok"), K="K"),
+    # \log\sigma_c(z) takes only sigma_c(z): its parentheses end the argument
+    Claim(READING, doc(SIGMA_I, r"$$ \log\sigma_c(z) \frac{1}{\sigma_c(z)} = \frac{\log \sigma_c(z)}{\sigma_c(z)} $$"), ("definition", "ok"), K="K"),
+    Claim(READING, r"\sigma(x) = \frac{1}{1+e^{-x}}", "ok"),
+    Claim(READING, r"\sigma_i(z_i + 1) = \sigma_i(z_i + 1)", "unverified", reason="cannot read"),
 
     # -- domains: reals over their whole line, positivity only where declared or implied ---------------------
     Claim(DOMAINS, r"\frac{x}{x} = 1", "ok"),
