@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--define", action="append", default=[], metavar="DEF", help=r"a definition, e.g. 'a_i = ...'")
     g.add_argument("--assume", action="append", default=[], metavar="FACT", help=r"a fact, e.g. '\sum_i y_i = 1'")
     g.add_argument("--wrt", default=None, metavar="NAME", help="the vector to differentiate by (default: the logits)")
+    g.add_argument("--route", action="append", default=[], metavar="ROUTE",
+                   help="jacobian: derive the softmax Jacobian case by case and write J^T dL/da (default: cite it)")
     _output_options(g)
 
     c = sub.add_parser("check", help="check a hand derivation (.tex or .md), line by line")
@@ -197,7 +199,7 @@ def cmd_grad(args) -> int:
 
     fmt, out = _checked_output(args, _grad_name(args))
     d = gradient(args.loss, args.define, args.assume, args.wrt, args.K if args.K not in (None, "") else "K",
-                 _values(args), args.notation)
+                 _values(args), args.notation, args.route)
     if dict(d.params).get("simplified") == "no":
         print("derive: the gradient is derived but not simplified to the defined names; it is printed as it stands",
               file=sys.stderr)
@@ -208,7 +210,7 @@ def _grad_name(args) -> str:
     """grad-<6 hex digits of the loss and its definitions>: each loss its own file under output/."""
     import hashlib
 
-    text = "\n".join([args.loss, *args.define, *args.assume, args.wrt or ""])
+    text = "\n".join([args.loss, *args.define, *args.assume, args.wrt or "", *args.route])
     return "grad-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:6]
 
 

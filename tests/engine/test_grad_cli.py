@@ -202,3 +202,13 @@ def test_nested_sums_whose_letters_meet_the_gradient_index():
     # (sum a)^2 = 1: the gradient of plain cross-entropy with a distribution target
     assert d.numeric.as_json()["gradient"] == pytest.approx([a[0] - 0.2, a[1] - 0.3, a[2] - 0.5], rel=1e-12)
     assert derive.gradient(loss, define=[SOFTMAX]).verified
+
+
+def test_route_jacobian_on_the_command_line():
+    r = run_cli("grad", CE, "--define", SOFTMAX, "--assume", SUM_ONE, "--route", "jacobian", "-f", "json", "-o", "-")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    rules = [s["rule"] for s in data["steps"]]
+    assert data["verified"] and "case-diagonal" in rules and "case-off-diagonal" in rules, rules
+    bad = run_cli("grad", CE, "--define", SOFTMAX, "--route", "sideways", "-o", "-")
+    assert bad.returncode == 2 and "route 'sideways'" in bad.stderr
