@@ -19,7 +19,7 @@ from .arrays import elision_sizes
 from .budget import STEP_SECONDS, Budget, Timeout, time_bound
 from .extract import Declaration, Document, Row, Side, Unread, _chain_sides, _Lines
 from .generic import generic_functions, specific_names
-from .normalize import index_words, normalize, vector_names
+from .normalize import index_words, normalize, sample_indices, vector_names
 from .parse import EULER, ParseContext, TooLarge, Unsupported, parse_latex, scan_letters, whole_name
 
 GENERAL_SIZES = (2, 3, 4, 5, 6)
@@ -132,7 +132,7 @@ class _Setup:
 
 
 def _prepare(text: str) -> str:
-    return text.translate(_UNICODE)
+    return sample_indices(text.translate(_UNICODE))
 
 
 def _parse(text: str, setup: _Setup, line: int, column: int):
@@ -269,7 +269,7 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
     size_name = _size_name(K, file_K, uppers)
     size_names = set(uppers) | {size_name}
     setup = _Setup(size_name, size_names, frozenset(letters - size_names))
-    setup.vectors = vector_names(doc.math, ())
+    setup.vectors = vector_names(_prepare(doc.math), ())
     setup.index_words = index_words(doc.math)
     setup.headings = tuple(m.start() for m in re.finditer(r"(?m)^#{1,6}\s|\\(?:sub)*section\*?\{", doc.text))
     setup.vector_bases = _vector_bases(all_math, setup.indices)

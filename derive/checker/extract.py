@@ -386,6 +386,21 @@ def _unwrap(body: str) -> str:
     return "".join(out)
 
 
+def _join_continued(body: str, spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], str]:
+    """A row ending in '=' goes on in the next row (A = -& B = \\\\ -& C): the two are one chain; the
+    row break between them is blanked (lengths kept, offsets stay right)."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and body[out[-1][0]:out[-1][1]].rstrip(" \t\n&").endswith("=") \
+                and body[a:b].strip(" \t\n&")[:1] not in ("=", ""):
+            prev_a, prev_b = out[-1]
+            body = body[:prev_b] + re.sub(r"[^\n]", " ", body[prev_b:a]) + body[a:]
+            out[-1] = (prev_a, b)
+        else:
+            out.append((a, b))
+    return out, body
+
+
 def _block_rows(body: str, start: int, lines: _Lines, last: Side | None, letters: frozenset,
                 allowance: _Allowance) -> list:
     """The rows of one block, as far as the document's allowance of claims goes."""
@@ -393,7 +408,8 @@ def _block_rows(body: str, start: int, lines: _Lines, last: Side | None, letters
     body = _unwrap(body)
     rows: list = []
     case: tuple = ()   # "if i \\neq j:" on a row of its own holds for the rows below it
-    for a, b in _split_top(body, _ROW_SEP):
+    spans, body = _join_continued(body, _split_top(body, _ROW_SEP))
+    for a, b in spans:
         if allowance.left <= 0 and body[a:b].strip():
             rows.append(_cut(body, a, start, lines, allowance))
             break

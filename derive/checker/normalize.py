@@ -24,12 +24,20 @@ _INDICATOR_RE = re.compile(r"(?<![0-9.])1\s*\\\{\s*([a-z])\s*=\s*([a-z])\s*\\\}"
 _SUB_EQ_RE = re.compile(r"(?<!sum)(?<!prod)(?<!limits)(?<!\s)_\s*\{\s*([a-z])\s*(=|\\not\s*=|\\neq|\\ne)\s*([a-z])\s*\}")
 _LEAD_RE = re.compile(r"^\s*\\(therefore|because|Rightarrow|implies|Longrightarrow)(?![a-zA-Z])")
 _LN_RE = re.compile(r"(?<![\\A-Za-z])ln(?=\s*[\\({])")
+# a^{(i)}, \mathcal{L}^{(i)}: the i-th data point as an upper index in parentheses (Ng's notation), read
+# as a_i; only on a name with no subscript of its own, and never a power: (i) is not a number
+_SAMPLE_RE = re.compile(r"((?<![\\A-Za-z_])[A-Za-z]|\\mathcal\s*\{\s*[A-Za-z]\s*\})\s*\^\s*\{\s*\(\s*([a-z])\s*\)\s*\}(?!\s*_)")
 # \sigma_i(z), \sigma_c: a subscripted sigma is the entry of a vector function (Wichmann's softmax), never
 # the sigmoid; read as the name sigma_i. Its argument is dropped only when it is a bare name, as in f(x);
 # after \log its parentheses stay, so \log\sigma_c(z) \frac{..}{..} is log(sigma_c) times the fraction.
 _SIGMA_SUB = r"\\sigma(?![a-zA-Z])\s*(_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))"
 _SIGMA_CALL_RE = re.compile(r"(\\(?:log|ln|exp)(?![a-zA-Z])\s*)?" + _SIGMA_SUB + r"\s*(?:\\left\s*)?\(\s*(?:\\mathbf\s*\{?\s*)?(?:\\[A-Za-z]+|[A-Za-z])\s*\}?\s*(?:\\right\s*)?\)")
 _SIGMA_BARE_RE = re.compile(_SIGMA_SUB + r"(?!\s*(?:\\left\s*)?\()")
+
+
+def sample_indices(text: str) -> str:
+    """a^{(i)} -> a_{i}: the data point's index written above, read as the index it is."""
+    return _SAMPLE_RE.sub(r"\1_{\2}", text)
 
 
 def _over(text: str) -> str:
@@ -108,6 +116,7 @@ def normalize(text: str, vectors: frozenset = frozenset(), words: dict | None = 
     text = _BRACKET_INDEX_RE.sub(lambda m: f"{m.group(1)}_{{{(words or {}).get(m.group(2), m.group(2))}}}", text)
     text = re.sub(r"\\ell(?![a-zA-Z])", r"\\mathit{ell}", text)
     text = re.sub(r"\\[hv]space\*?\s*\{[^{}]*\}", " ", text)   # \ell_j: a name the grammar reads as a word
+    text = sample_indices(text)
     text = _INDICATOR_RE.sub(r"\\delta_{\1\2}", text)                # 1\{k = i\}: the indicator of k = i
     text = _SUB_EQ_RE.sub(lambda m: "_{" + (m.group(3) if m.group(2) == "=" else m.group(1)) + "}", text)
     text = _over(text)

@@ -828,6 +828,10 @@ def _power(value, arg, ctx: ParseContext):
         arg = arg.items[0]   # ^{\top}, ^{T}
     if arg is _TOP or (isinstance(arg, Name) and arg.text == "T" and _is_matrix(value)):
         return value.T if _is_matrix(value) else value
+    if isinstance(arg, Name) and arg.text in ("t", "T") and not arg.word and isinstance(value, (sp.Symbol, sp.Indexed)):
+        # w^t x, x^T y with w, x read as scalars: the transpose of a vector or a power t? Either guess can make
+        # a false verdict (d/dw (w^t x + b) = x read as a power is a false "wrong")
+        raise Unsupported(f"{value}^{arg.text}: a transpose or a power", ctx.line, ctx.column)
     exp_ = _scalar_arg(arg, ctx)
     if _is_matrix(value):
         raise Unsupported("a power of a vector", ctx.line, ctx.column)

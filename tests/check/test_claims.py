@@ -15,6 +15,9 @@ from derive.checker.command import check
 
 SOFTMAX = r"<!-- derive: define a_i = \frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}} -->"
 POSITIVE = "<!-- derive: assume x > 0 -->"
+LOGISTIC = "\n".join([r"$$ a^{(i)} = \sigma(z^{(i)}) $$",
+                      r"$$ \mathcal{L}^{(i)}=-\left[y^{(i)}\log a^{(i)}+(1-y^{(i)})\log(1-a^{(i)})\right] $$",
+                      r"$$ J=\frac{1}{m}\sum_{i=1}^m\mathcal{L}^{(i)} $$"])
 SIGMA_I = r"$$ \sigma_i(z) = \frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}} $$"
 
 
@@ -166,6 +169,18 @@ CLAIMS = [
     Claim(READING, doc(SIGMA_I, r"$$ \log\sigma_c(z) \frac{1}{\sigma_c(z)} = \frac{\log \sigma_c(z)}{\sigma_c(z)} $$"), ("definition", "ok"), K="K"),
     Claim(READING, r"\sigma(x) = \frac{1}{1+e^{-x}}", "ok"),
     Claim(READING, r"\sigma_i(z_i + 1) = \sigma_i(z_i + 1)", "unverified", reason="cannot read"),
+    # a row ending in "=" goes on in the next row of the align (Wichmann's logistic notes)
+    Claim(READING, doc(r"$$\begin{align}", r"(x+1)^2 =& x^2+2x+1 = \\", r"& (x+1)(x+1)", r"\end{align}$$"), ("ok", "ok")),
+    Claim(FALSE_OK, doc(r"$$\begin{align}", r"(x+1)^2 =& x^2+2x+1 = \\", r"& x^2+1", r"\end{align}$$"), ("ok", "wrong")),
+    # a^{(i)}: the i-th data point, an index (never a power)
+    Claim(READING, doc(LOGISTIC, r"$$ \frac{\partial J}{\partial a^{(i)}} = \frac{1}{m}\frac{a^{(i)}-y^{(i)}}{a^{(i)}(1-a^{(i)})} $$"),
+          ("definition", "definition", "definition", "ok")),
+    Claim(FALSE_OK, doc(LOGISTIC, r"$$ \frac{\partial J}{\partial a^{(i)}}\frac{\partial a^{(i)}}{\partial z^{(i)}} = \frac{1}{m}a^{(i)}-y^{(i)} $$"),
+          ("definition", "definition", "definition", "wrong")),
+    Claim(READING, r"x^{(2)} = x^2", "ok"),
+    # w^t x: a transpose or a power t? Read as a power, d/dw (w^t x + b) = x was a false "wrong"
+    Claim(FALSE_WRONG, r"\frac{\partial}{\partial w}\left(w^t x + b\right) = x", "unverified", reason="a transpose or a power"),
+    Claim(READING, r"x^T y = y^T x", "unverified", reason="a transpose or a power"),
 
     # -- domains: reals over their whole line, positivity only where declared or implied ---------------------
     Claim(DOMAINS, r"\frac{x}{x} = 1", "ok"),
