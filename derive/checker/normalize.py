@@ -25,8 +25,8 @@ _SUB_EQ_RE = re.compile(r"(?<!sum)(?<!prod)(?<!limits)(?<!\s)_\s*\{\s*([a-z])\s*
 _LEAD_RE = re.compile(r"^\s*\\(therefore|because|Rightarrow|implies|Longrightarrow)(?![a-zA-Z])")
 _LN_RE = re.compile(r"(?<![\\A-Za-z])ln(?=\s*[\\({])")
 # a^{(i)}, \mathcal{L}^{(i)}: the i-th data point as an upper index in parentheses (Ng's notation), read
-# as a_i; only on a name with no subscript of its own, and never a power: (i) is not a number
-_SAMPLE_RE = re.compile(r"((?<![\\A-Za-z_])[A-Za-z]|\\mathcal\s*\{\s*[A-Za-z]\s*\})\s*\^\s*\{\s*\(\s*([a-z])\s*\)\s*\}(?!\s*_)")
+# as a_i; only on a name with no subscript of its own, and never a power: (i) is not a number; e^{(x)} stays exp
+_SAMPLE_RE = re.compile(r"((?<![\\A-Za-z_])[A-DF-Za-df-z]|\\mathcal\s*\{\s*[A-Za-z]\s*\})\s*\^\s*\{\s*\(\s*([a-z])\s*\)\s*\}(?!\s*_)")
 # \sigma_i(z), \sigma_c: a subscripted sigma is the entry of a vector function (Wichmann's softmax), never
 # the sigmoid; read as the name sigma_i. Its argument is dropped only when it is a bare name, as in f(x);
 # after \log its parentheses stay, so \log\sigma_c(z) \frac{..}{..} is log(sigma_c) times the fraction.

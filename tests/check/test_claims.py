@@ -178,6 +178,7 @@ CLAIMS = [
     Claim(FALSE_OK, doc(LOGISTIC, r"$$ \frac{\partial J}{\partial a^{(i)}}\frac{\partial a^{(i)}}{\partial z^{(i)}} = \frac{1}{m}a^{(i)}-y^{(i)} $$"),
           ("definition", "definition", "definition", "wrong")),
     Claim(READING, r"x^{(2)} = x^2", "ok"),
+    Claim(READING, doc(POSITIVE, r"$$ e^{(x)} = \exp(x) $$"), "ok"),
     # w^t x: a transpose or a power t? Read as a power, d/dw (w^t x + b) = x was a false "wrong"
     Claim(FALSE_WRONG, r"\frac{\partial}{\partial w}\left(w^t x + b\right) = x", "unverified", reason="a transpose or a power"),
     Claim(READING, r"x^T y = y^T x", "unverified", reason="a transpose or a power"),
