@@ -643,9 +643,9 @@ def _named_dummy(prefix: str, n: int, lo, hi):
         rid = _RANGE_IDS.setdefault((lo, hi), next(_RANGE_NUMBERS))
     d = sp.Symbol(f"{prefix}{n}_{rid}", integer=True, positive=True)
     if d not in _DUMMY_RANGES:
-        _DUMMY_RANGES[d] = (lo, hi)
         if prefix == "_k":
-            _LEVELS[d] = n
+            _LEVELS[d] = n  # first: a budget's alarm between the two lines leaves no dummy without its level
+        _DUMMY_RANGES[d] = (lo, hi)
     return d
 
 
