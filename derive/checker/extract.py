@@ -214,6 +214,11 @@ def extract(text: str, fmt: str, max_claims: int = MAX_CLAIMS) -> Document:
         for name, letter, off in prose.hot_indices(before):
             line, col = lines.at(prev_end + off)
             items.append((prev_end + off, Declaration("hot", f"{name} {letter}", line, col)))
+        for m in _DISPLAY_ONE_HOT_RE.finditer(body):   # y \text{ one-hot} beside the definitions of a display
+            if _IF_BEFORE_RE.search(body, max(0, m.start() - 30), m.start()):
+                continue   # "\text{if } x \text{ is one-hot}" is a condition, not the text's assumption
+            line, col = lines.at(start + m.start())
+            items.append((start + m.start(), Declaration("assume", f"{m.group(1) or m.group(2)} one-hot", line, col)))
         prev_end = b_end
         if ctx.conditions:
             if not in_cases:
@@ -366,6 +371,10 @@ def _split_top(s: str, sep: re.Pattern, parens: bool = False) -> list[tuple[int,
     return spans
 
 
+# a display's own statement that a vector is one-hot: y \text{ one-hot}, \mathbf{y} \text{ is one-hot}
+_DISPLAY_ONE_HOT_RE = re.compile(r"(?:(?<![\\A-Za-z])([A-Za-z])|\\mathbf\s*\{\s*([A-Za-z])\s*\})\s*\\(?:text|mbox|textrm)\s*\{\s*"
+                                 r"(?:is\s+)?(?:an?\s+)?one[- ]?hot[^{}]*\}")
+_IF_BEFORE_RE = re.compile(r"\\(?:text|mbox|textrm)\s*\{\s*(?:if|when|for|unless)\s*\}\s*$")
 _ROW_SEP = re.compile(r"\\\\(\[[^\]\\]{0,20}\])?|\\cr(?![a-zA-Z])")
 
 
@@ -386,6 +395,31 @@ def _unwrap(body: str) -> str:
     return "".join(out)
 
 
+_BOXED_RE = re.compile(r"\\(?:boxed|fbox)\s*\{")
+
+
+def _unbox(body: str) -> str:
+    """\\boxed{A = B}: the equation inside the box (its command and braces blanked, offsets kept)."""
+    for _ in range(20):
+        m = _BOXED_RE.search(body)
+        if not m:
+            return body
+        depth, end = 0, -1
+        for pos in range(m.end(), len(body)):
+            ch = body[pos]
+            if ch == "{" and body[pos - 1] != "\\":
+                depth += 1
+            elif ch == "}" and body[pos - 1] != "\\":
+                if depth == 0:
+                    end = pos
+                    break
+                depth -= 1
+        if end < 0:
+            return body
+        body = body[:m.start()] + " " * (m.end() - m.start()) + body[m.end():end] + " " + body[end + 1:]
+    return body
+
+
 def _join_continued(body: str, spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], str]:
     """A row ending in '=' goes on in the next row (A = -& B = \\\\ -& C): the two are one chain; the
     row break between them is blanked (lengths kept, offsets stay right)."""
@@ -404,7 +438,7 @@ def _join_continued(body: str, spans: list[tuple[int, int]]) -> tuple[list[tuple
 def _block_rows(body: str, start: int, lines: _Lines, last: Side | None, letters: frozenset,
                 allowance: _Allowance) -> list:
     """The rows of one block, as far as the document's allowance of claims goes."""
-    body = _mask(_mask(body, _TEX_COMMENT_RE), _NOISE_RE)
+    body = _unbox(_mask(_mask(body, _TEX_COMMENT_RE), _NOISE_RE))
     body = _unwrap(body)
     rows: list = []
     case: tuple = ()   # "if i \\neq j:" on a row of its own holds for the rows below it

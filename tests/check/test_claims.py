@@ -179,6 +179,14 @@ CLAIMS = [
           ("definition", "definition", "definition", "wrong")),
     Claim(READING, r"x^{(2)} = x^2", "ok"),
     Claim(READING, doc(POSITIVE, r"$$ e^{(x)} = \exp(x) $$"), "ok"),
+    # "y \text{ one-hot}" beside a display's definitions is the text's assumption (bolat-dev's notes)
+    Claim(FALSE_WRONG, doc(SOFTMAX, r"$$ L = -\sum_{i=1}^{K} y_i \ln a_i, \qquad y \text{ one-hot} $$",
+                           r"$$ \frac{\partial L}{\partial z_j} = a_j - y_j $$"), ("definition", "ok"), K="K"),
+    Claim(FALSE_OK, doc(SOFTMAX, r"$$ L = -\sum_{i=1}^{K} y_i \ln a_i, \qquad y \text{ one-hot} $$",
+                        r"$$ \frac{\partial L}{\partial z_j} = a_j + y_j $$"), ("definition", "wrong"), K="K"),
+    # \boxed{A = B} is the equation A = B (it was skipped, neither judged nor reported)
+    Claim(READING, r"\boxed{(x+1)^2 = x^2 + 2x + 1}", "ok"),
+    Claim(FALSE_OK, r"\boxed{(x+1)^2 = x^2 + 1}", "wrong"),
     # w^t x: a transpose or a power t? Read as a power, d/dw (w^t x + b) = x was a false "wrong"
     Claim(FALSE_WRONG, r"\frac{\partial}{\partial w}\left(w^t x + b\right) = x", "unverified", reason="a transpose or a power"),
     Claim(READING, r"x^T y = y^T x", "unverified", reason="a transpose or a power"),
