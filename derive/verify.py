@@ -217,7 +217,7 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
     digits = LEVELS[-1]
     sampled = False
     for K in sizes:
-        combos, cut = _index_patterns(rng, free, K, constants(K), ctx.conditions)
+        combos, cut = _index_patterns(rng, free, K, constants(K), ctx.conditions, size_symbol)
         sampled = sampled or cut
         # a general K is tried at many sizes: the larger ones, which have the most index
         # combinations, get one point fewer
@@ -381,7 +381,7 @@ MAX_PATTERNS = 2000
 MAX_CONSTANT_SIZE = 64   # an index constant up to this is also tried as K (beyond it: too costly)
 
 
-def _index_patterns(rng, free, K: int, constants: set, conditions) -> tuple[list, bool]:
+def _index_patterns(rng, free, K: int, constants: set, conditions, size_symbol=None) -> tuple[list, bool]:
     """Every distinct index pattern at size K: each free index equal to 1, to K, to a constant of
     the expression, to an earlier free index, or to a value distinct from all of those; for a
     small K every combination. (combos, cut): cut when there were too many and some were left out."""
@@ -408,7 +408,9 @@ def _index_patterns(rng, free, K: int, constants: set, conditions) -> tuple[list
                 extend(prefix + [v])
 
         extend([])
-    ok = sorted(c for c in combos if _conditions_hold(conditions, dict(zip(free, c))))
+    # a condition may name the size (j != K): it is read at this K too
+    at_K = {size_symbol: sp.Integer(K)} if size_symbol is not None else {}
+    ok = sorted(c for c in combos if _conditions_hold(conditions, {**dict(zip(free, c)), **at_K}))
     if len(ok) > MAX_PATTERNS:
         return rng.sample(ok, MAX_PATTERNS), True
     return ok, False

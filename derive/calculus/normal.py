@@ -151,8 +151,10 @@ class _Prover:
         return sp.Add(*out)
 
     def _infer_ranges(self, e):
-        """A free index's range: that of the sums' indices written in the same place (z_{n,i}
-        with n summed over 1..N: a free m in z_{m,j} also runs over 1..N); else 1..K."""
+        """A free index's range: that of the sums' indices written in the same place when they run
+        over another size (z_{n,i} with n summed over 1..N: a free m in z_{m,j} also runs over
+        1..N); else 1..K. A partial sum (k up to K - 1, or to 16) says nothing of a free j: j still
+        runs over 1..K, and sum_{k<K} delta_kj y_k = y_j is not proved (false for j = K)."""
         seen: dict = {}
         leaves = [x for x in sp.preorder_traversal(e) if isinstance(x, sp.Indexed)]
         for x in leaves:
@@ -163,7 +165,7 @@ class _Prover:
             for pos, t in enumerate(x.indices):
                 if isinstance(t, sp.Symbol) and self._range(t) is None and t not in self.free_ranges:
                     his = seen.get((str(x.base.label), pos), set())
-                    if len(his) == 1:
+                    if len(his) == 1 and _another_size(next(iter(his)), self.K):
                         self.free_ranges[t] = next(iter(his))
         for x in leaves:
             for pos, t in enumerate(x.indices):
@@ -670,6 +672,12 @@ def _exp(u):
 MAX_TERMS = 400        # terms an expansion may produce
 PROVE_SECONDS = 3.0    # per claim; then "not proved" and the numeric test decides
 _DEADLINE = [float("inf")]
+
+
+def _another_size(hi, K) -> bool:
+    """A bound naming a size of its own (N, the batch): not a number, not K or K - 1."""
+    hi = basic(hi)
+    return not hi.is_Integer and hi != K and K not in getattr(hi, "free_symbols", set())
 
 
 def _check_deadline():

@@ -601,8 +601,10 @@ def _plain_row(text: str, offset: int, lines: _Lines, last: Side | None, letters
         cm = _COND_RE.match(seg)
         if cm and cm.group(1) != cm.group(3):
             c = _cond(cm)
-            # "u = v" between names that are not indices is an equation of its own (A = B, \\quad u = v)
-            if c[1] == "!=" or (c[0] in letters and c[2] in letters):
+            # "u = v" between names that are not indices is an equation of its own (A = B, \\quad u = v);
+            # in parentheses an index against a capital (j = K: the last class) is a condition
+            boxed = text[a - 1:a] == "\x00" and c[0] in letters and c[2].isupper()
+            if c[1] == "!=" or (c[0] in letters and c[2] in letters) or boxed:
                 conditions.append(c)
                 bare.append((a, seg))
             else:

@@ -870,6 +870,8 @@ def scan_letters(text: str) -> tuple[frozenset[str], list[str]]:
         letters.update(re.findall(r"(?<![A-Za-z])[a-z](?![A-Za-z])", body))
         if re.fullmatch(r"\s*[a-z]{2,4}\s*", body):
             letters.update(body.strip())
+        if re.fullmatch(r"\s*(?:[a-z][A-Z]|[A-Z][a-z])\s*", body):   # \delta_{jK}: an index beside the size
+            letters.update(c for c in body if c.islower())
     bases = set(_BASE_RE.findall(text))
     uppers = [m.group(1) or m.group(2) for m in re.finditer(r"\\sum(?:\\limits)?\s*_\s*(?:\{[^{}]*\}|[A-Za-z])\s*\^\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))", text)]
     return frozenset(letters - bases - {"e"}), uppers

@@ -219,6 +219,15 @@ CLAIMS = [
     Claim(GENERAL_K, r"\sum_{j \neq i} \delta_{ij} = 0", "ok"),
     Claim(GENERAL_K, r"\sum_{i=1}^{K}\sum_{j=1}^{K} \delta_{ij} = K", "ok"),
     Claim(GENERAL_K, r"\sum_{k=1}^{K} \delta_{k3} = 1", "wrong"),  # 1 only for K >= 3: false at K = 2
+    # a partial sum says nothing of a free index's range: j still runs over 1..K
+    Claim(GENERAL_K, r"\sum_{k=1}^{K-1} \delta_{kj} y_k = y_j", "wrong"),
+    Claim(GENERAL_K, r"\sum_{k=1}^{16} \delta_{kj} y_k = y_j", "wrong", K="17"),
+    Claim(GENERAL_K, r"\sum_{k=1}^{K-1} \delta_{kj} y_k = y_j \quad \text{for } j \neq K", "ok"),
+    # a condition naming the size: read at each K tried; (j = K) in parentheses is a condition
+    Claim(GENERAL_K, r"\delta_{jK} = 1 \quad (j = K)", "ok"),
+    Claim(GENERAL_K, doc(r"$$ \delta_{jK} = 0 \quad (j \neq K) $$", r"$$ y_j \delta_{jK} = y_K \quad (j = K) $$"),
+          ("ok", "ok")),
+    Claim(GENERAL_K, r"\delta_{jK} = 1 \quad (j \neq K)", "wrong"),
     Claim(GENERAL_K, r"\delta_{i,K} = 0", "wrong"),
     Claim(GENERAL_K, r"\delta_{i,50} = 0", "wrong", K="50"),
     Claim(GENERAL_K, r"\sum_{k=1}^{K} 1 = 3", "ok", K="3"),
