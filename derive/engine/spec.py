@@ -192,6 +192,7 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
     if not right.strip():
         raise UsageError("the loss is empty")
     body = _index_form(_parse(right, ctx, "loss"), loss)
+    _summed_once(body, loss)
     if any(d.name == str(head) for d in defs):
         raise UsageError(f"--define: {head} is the loss; define the loss once")
     loss_def = Definition(head, body)
@@ -205,6 +206,19 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
     domains = tuple((n, "real" if n == wrt else "positive") for n in sorted(names))
     return LossSpec(tuple(defs), loss_def, wrt, size if isinstance(size, int) else ctx.default_size, domains,
                     constraints, tuple(route), names, label)
+
+
+def _summed_once(body, text: str) -> None:
+    """\\sum_i \\sum_i a_i: a letter summed inside a sum over the same letter is refused (SymPy would
+    join the two sums, and the outer one would count the inner one K times)."""
+    for x in sp.preorder_traversal(body):
+        if isinstance(x, sp.Sum):
+            letters = [lim[0] for lim in x.limits]
+            inner = {lim[0] for y in sp.preorder_traversal(x.function) if isinstance(y, sp.Sum) for lim in y.limits}
+            twice = sorted({str(k) for k in letters if letters.count(k) > 1} | {str(k) for k in letters if k in inner})
+            if twice:
+                raise UsageError(f"loss {_quoted(text)}: the index {twice[0]} is summed twice (a sum over {twice[0]} "
+                                 f"inside a sum over {twice[0]}); give the inner sum another letter")
 
 
 def _label(body, text: str, names: dict, wrt: str) -> str | None:

@@ -94,6 +94,7 @@ def test_non_smooth_constructs_stop_with_one_line(loss, name, tmp_path):
     ([r"L = -y_i \log a_i", "--define", SOFTMAX], "not summed"),
     ([r"L = -\log a_c - \log a_d", "--define", SOFTMAX], "indices c, d are not summed"),
     ([r"L = \log \mathbf{a}", "--define", SOFTMAX], "a vector or a matrix, not a number"),
+    ([r"L = \sum_i \sum_i a_i", "--define", SOFTMAX], "the index i is summed twice"),
     ([r"L = -\log a_c", "--define", SOFTMAX, "--values", "z=1,2,3"], "no value for the class index c"),
     ([r"L = -\log a_c", "--define", SOFTMAX, "--values", "z=1,2,3", "--values", "c=0"], "from 1 to 3"),
     ([r"L = -\log a_c", "--define", SOFTMAX, "--values", "z=1,2,3", "--values", "c=4"], "from 1 to 3"),
