@@ -509,8 +509,25 @@ def _drop_alignment(text: str, by: str = " ") -> str:
     return "".join(by if ch == "&" and not any(a <= n < b for a, b in keep) else ch for n, ch in enumerate(text))
 
 
+# the indicator of two indices equal, \mathbb{1}[k = y], \mathbf{1}\{k = y\}, \mathbb{I}(k = y),
+# \mathbb{1}_{k = y}: the Kronecker delta (its '=' is not a relation of the row)
+_EQ_PAIR = r"\s*([a-z])\s*=\s*([a-z])\s*"
+_INDICATOR_ROW_RE = re.compile(r"\\(?:mathbb|mathbf|mathds|bm)\s*\{\s*[1I]\s*\}\s*(?:"
+                               r"\[" + _EQ_PAIR + r"\]|\\\{" + _EQ_PAIR + r"\\\}|\(" + _EQ_PAIR + r"\)"
+                               r"|_\s*\{\s*(?:\\\{)?" + _EQ_PAIR + r"(?:\\\})?\s*\})")
+
+
+def _indicators(text: str) -> str:
+    """\\mathbb{1}[k = y] -> \\delta_{ky}, padded with spaces so that every offset stays right."""
+    def repl(m: re.Match) -> str:
+        k, y = [g for g in m.groups() if g is not None]
+        new = rf"\delta_{{{k}{y}}}"
+        return new + " " * (len(m.group(0)) - len(new))
+    return _INDICATOR_ROW_RE.sub(repl, text)
+
+
 def _row(text: str, offset: int, lines: _Lines, last: Side | None, letters: frozenset) -> list[Row]:
-    text = text.replace("&amp;", "&    ")
+    text = _indicators(text.replace("&amp;", "&    "))
     m = _cases_search(_drop_alignment(text))
     if m and (m.group(2) in ("cases", "dcases") or m.group(1)):
         # inside the brace, & parts a branch's value from its condition (1 & i = j)

@@ -107,7 +107,7 @@ def hot_indices(prose: str) -> list[tuple[str, str, int]]:
     return out
 
 
-_FORMULA_RE = re.compile(r"\\frac|\\sum|\\exp|\\log|\\ln|e\^|\\delta_|\\sigma_")
+_FORMULA_RE = re.compile(r"\\frac|\\sum|\\exp|\\log|\\ln|e\^|\\delta_|\\sigma_|softmax")
 _HEAD_RE = re.compile(r"^\s*(?:\\displaystyle\s*)?(\\hat\s*\{?\s*[A-Za-z]\s*(?:_\s*\{?[a-z]\}?)?\s*\}?(?:_\s*\{?[a-z]\}?)?|[A-Za-z](?:\s*_\s*\{?\s*[a-z]{1,2}\s*\}?)?|[A-Za-z]+\s*\([^()]*\))\s*$")
 _MACRO_RE = re.compile(r"^\s*(\\sum\s*_\s*\{?\s*[A-Za-z]\s*\}?|\\Sigma(?:\s*_\s*\{?\s*[A-Za-z]\s*\}?)?)\s*$")
 _K_RE = re.compile(r"(?:in this case|here|where)\s*\$?\s*([A-Z])\s*=\s*(\d+)\s*\$?")

@@ -219,6 +219,11 @@ CLAIMS = [
     Claim(GENERAL_K, r"\sum_{j \neq i} \delta_{ij} = 0", "ok"),
     Claim(GENERAL_K, r"\sum_{i=1}^{K}\sum_{j=1}^{K} \delta_{ij} = K", "ok"),
     Claim(GENERAL_K, r"\sum_{k=1}^{K} \delta_{k3} = 1", "wrong"),  # 1 only for K >= 3: false at K = 2
+    # definitions in running text with softmax(s)_k, and the indicator \mathbb{1}[k = c] as a delta
+    Claim(GENERAL_K, doc(r"Let $p_k = \mathrm{softmax}(s)_k$ and $L = -\log p_c$.",
+                         r"$$ \frac{\partial L}{\partial s_k} = p_k - \mathbb{1}[k = c] $$"), "ok"),
+    Claim(GENERAL_K, doc(r"Let $p_k = \mathrm{softmax}(s)_k$ and $L = -\log p_c$.",
+                         r"$$ \frac{\partial L}{\partial s_k} = p_k + \mathbf{1}\{k = c\} $$"), "wrong"),
     # a partial sum says nothing of a free index's range: j still runs over 1..K
     Claim(GENERAL_K, r"\sum_{k=1}^{K-1} \delta_{kj} y_k = y_j", "wrong"),
     Claim(GENERAL_K, r"\sum_{k=1}^{16} \delta_{kj} y_k = y_j", "wrong", K="17"),
