@@ -108,7 +108,10 @@ def hot_indices(prose: str) -> list[tuple[str, str, int]]:
 
 
 _FORMULA_RE = re.compile(r"\\frac|\\sum|\\exp|\\log|\\ln|e\^|\\delta_|\\sigma_|softmax")
-_HEAD_RE = re.compile(r"^\s*(?:\\displaystyle\s*)?(\\hat\s*\{?\s*[A-Za-z]\s*(?:_\s*\{?[a-z]\}?)?\s*\}?(?:_\s*\{?[a-z]\}?)?|[A-Za-z](?:\s*_\s*\{?\s*[a-z]{1,2}\s*\}?)?|[A-Za-z]+\s*\([^()]*\))\s*$")
+_HEAD_RE = re.compile(r"^\s*(?:\\displaystyle\s*)?(\\mathcal\s*\{\s*[A-Za-z]\s*\}|\\hat\s*\{?\s*[A-Za-z]\s*(?:_\s*\{?[a-z]\}?)?\s*\}?(?:_\s*\{?[a-z]\}?)?|[A-Za-z](?:\s*_\s*\{?\s*[a-z]{1,2}\s*\}?)?|[A-Za-z]+\s*\([^()]*\))\s*$")
+# "with $\\sum_i y_i = 1$": the text's assumption that a vector sums to one
+_SUM_ONE_RE = re.compile(r"^\s*\\sum\s*_\s*(?:\{[^{}]*\}|[a-z])(?:\s*\^\s*(?:\{[^{}]*\}|[A-Za-z]))?\s*"
+                         r"[a-z]\s*_\s*\{?\s*[a-z]\s*\}?\s*=\s*1\s*[.,;]?\s*$")
 _MACRO_RE = re.compile(r"^\s*(\\sum\s*_\s*\{?\s*[A-Za-z]\s*\}?|\\Sigma(?:\s*_\s*\{?\s*[A-Za-z]\s*\}?)?)\s*$")
 _K_RE = re.compile(r"(?:in this case|here|where)\s*\$?\s*([A-Z])\s*=\s*(\d+)\s*\$?")
 
@@ -119,6 +122,9 @@ def inline_definitions(prose: str) -> list[tuple[str, str, int]]:
     "define $\\sum_K = \\sum_{j=1}^{K} \\exp(\\theta_j)$", ("K", "K = 3") for "in this case K = 3"."""
     out = []
     for a, _, math in _math_pieces(prose):
+        if _SUM_ONE_RE.match(math):
+            out.append(("assume", math.strip().rstrip(".,;").strip(), a))
+            continue
         math = re.sub(r"\s*,?\s*\\forall.*$", "", math)
         parts = _top_level_sides(math)
         if len(parts) < 2:

@@ -224,6 +224,13 @@ CLAIMS = [
                          r"$$ \frac{\partial L}{\partial s_k} = p_k - \mathbb{1}[k = c] $$"), "ok"),
     Claim(GENERAL_K, doc(r"Let $p_k = \mathrm{softmax}(s)_k$ and $L = -\log p_c$.",
                          r"$$ \frac{\partial L}{\partial s_k} = p_k + \mathbf{1}\{k = c\} $$"), "wrong"),
+    # "with $\sum_i y_i = 1$" in the text is its assumption; \mathcal{L} defined in running text
+    Claim(GENERAL_K, doc(r"We have $\hat{y}_i = \frac{e^{z_i}}{\sum_j e^{z_j}}$ and $\mathcal{L} = -\sum_i y_i \log \hat{y}_i$, "
+                         r"with $\sum_i y_i = 1$.",
+                         r"$$ \frac{\partial \mathcal{L}}{\partial z_k} = \hat{y}_k \sum_i y_i - y_k = \hat{y}_k - y_k $$"),
+          ("ok", "ok")),
+    Claim(GENERAL_K, doc(r"We have $\hat{y}_i = \frac{e^{z_i}}{\sum_j e^{z_j}}$ and $L = -\sum_i y_i \log \hat{y}_i$.",
+                         r"$$ \frac{\partial L}{\partial z_k} = \hat{y}_k - y_k $$"), "wrong"),
     # a partial sum says nothing of a free index's range: j still runs over 1..K
     Claim(GENERAL_K, r"\sum_{k=1}^{K-1} \delta_{kj} y_k = y_j", "wrong"),
     Claim(GENERAL_K, r"\sum_{k=1}^{16} \delta_{kj} y_k = y_j", "wrong", K="17"),
