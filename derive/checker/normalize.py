@@ -19,6 +19,8 @@ _FREE_LETTERS = "uvwrq"
 _JAC_RE = re.compile(r"(?<![\\A-Za-z])J_\s*\{?\s*([a-z])\s*\}?\s+([a-z])(?![A-Za-z_])")
 _NABLA_ROW_RE = re.compile(r"\\nabla\s*_\s*\{\s*([A-Za-z])\s*_\s*\{?\s*([a-z])\s*\}?\s*\}")
 _BRACKET_INDEX_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z])\s*\[\s*([A-Za-z]+)\s*\]")
+# \sigma'(x): the derivative of a function we know, at a variable
+_PRIME_RE = re.compile(r"\\(sigma|tanh|log|exp)\s*'\s*\(\s*([a-z])\s*\)")
 _INDICATOR_RE = re.compile(r"(?<![0-9.])1\s*\\\{\s*([a-z])\s*=\s*([a-z])\s*\\\}")
 # y_{k=i} is y_i; y_{k \not= i} is y_k (its case is stated beside it)
 _SUB_EQ_RE = re.compile(r"(?<!sum)(?<!prod)(?<!limits)(?<!\s)_\s*\{\s*([a-z])\s*(=|\\not\s*=|\\neq|\\ne)\s*([a-z])\s*\}")
@@ -117,7 +119,8 @@ def normalize(text: str, vectors: frozenset = frozenset(), words: dict | None = 
     text = re.sub(r"\\ell(?![a-zA-Z])", r"\\mathit{ell}", text)
     text = re.sub(r"\\[hv]space\*?\s*\{[^{}]*\}", " ", text)   # \ell_j: a name the grammar reads as a word
     text = sample_indices(text)
-    text = _INDICATOR_RE.sub(r"\\delta_{\1\2}", text)                # 1\{k = i\}: the indicator of k = i
+    text = _INDICATOR_RE.sub(r"\\delta_{\1\2}", text)
+    text = _PRIME_RE.sub(lambda m: rf"\frac{{d}}{{d{m.group(2)}}} \{m.group(1)}({m.group(2)})", text)                # 1\{k = i\}: the indicator of k = i
     text = _SUB_EQ_RE.sub(lambda m: "_{" + (m.group(3) if m.group(2) == "=" else m.group(1)) + "}", text)
     text = _over(text)
     text = _LEAD_RE.sub("", text)

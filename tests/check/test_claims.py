@@ -138,6 +138,9 @@ CLAIMS = [
     Claim(READING, r"\frac{d}{dx} (1 - x)^{\gamma} = \gamma (1 - x)^{\gamma - 1}", "wrong"),
     Claim(READING, r"\lambda (x + 1) = \lambda x + \lambda", "ok"),
     Claim(READING, r"\phi(x + 1) = \phi x + \phi", "unverified", reason="cannot read the function"),
+    # a prime on a function we know, at a variable: its derivative there
+    Claim(READING, r"\sigma'(x) = \sigma(x)(1 - \sigma(x))", "ok"),
+    Claim(READING, r"\sigma'(x) = \sigma(x)^2", "wrong"),
     # a thin space ends a function's argument: \log p \, (1 - p)^g is log(p) times (1 - p)^g
     Claim(READING, r"(1 - p)^{\gamma} \log p = \log p \, (1 - p)^{\gamma}", "ok"),
     Claim(READING, doc(POSITIVE, r"$$ \log x \; (x + 1) = x \log x + \log x $$"), "ok"),
