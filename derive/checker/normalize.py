@@ -42,34 +42,33 @@ def sample_indices(text: str) -> str:
     return _SAMPLE_RE.sub(r"\1_{\2}", text)
 
 
+def _brace(text: str, pos: int, step: int) -> int:
+    """The unmatched brace met walking from pos by step (-1: the group's '{', 1: its '}'), or -1."""
+    opening, closing = ("}", "{") if step < 0 else ("{", "}")
+    depth = 0
+    while 0 <= pos < len(text):
+        ch = text[pos]
+        if ch in "{}" and text[pos - 1:pos] != "\\":
+            if ch == opening:
+                depth += 1
+            elif depth == 0:
+                return pos
+            else:
+                depth -= 1
+        pos += step
+    return -1
+
+
 def _over(text: str) -> str:
     """{a \\over b} -> \\frac{a}{b} (plain TeX fractions), innermost groups first."""
     for _ in range(20):
         m = re.search(r"\\over(?![a-zA-Z])", text)
         if not m:
             return text
-        depth, start = 0, -1
-        for pos in range(m.start() - 1, -1, -1):
-            ch = text[pos]
-            if ch == "}" and text[pos - 1:pos] != "\\":
-                depth += 1
-            elif ch == "{" and text[pos - 1:pos] != "\\":
-                if depth == 0:
-                    start = pos
-                    break
-                depth -= 1
+        start = _brace(text, m.start() - 1, -1)
         if start < 0:
             return text
-        depth, end = 0, -1
-        for pos in range(m.end(), len(text)):
-            ch = text[pos]
-            if ch == "{" and text[pos - 1:pos] != "\\":
-                depth += 1
-            elif ch == "}" and text[pos - 1:pos] != "\\":
-                if depth == 0:
-                    end = pos
-                    break
-                depth -= 1
+        end = _brace(text, m.end(), 1)
         if end < 0:
             # the whole side is the group: {a \over b} with its closing brace cut off by the extractor
             end = len(text)

@@ -361,7 +361,7 @@ def _build_term(items: tuple, ctx: ParseContext):
                 continue
             tail = [_Applied(_apply_func(name, getattr(it, "power", None), _product_of(tail[:n], ctx, name), ctx))] + tail[n:]
         elif isinstance(it, Name) and it.word and tail and isinstance(tail[0], _Paren) \
-                and not (it.greek and (ctx.engine or it.text in PARAMETERS)):
+                and not (it.greek and (ctx.engine or it.text in PARAMETERS and not _one_name(tail[0]))):
             raise Unsupported(f"the function {it.text}(...)", ctx.line, ctx.column)
         else:
             tail.insert(0, it)
@@ -442,6 +442,13 @@ def _product_of(factors: list, ctx: ParseContext, what: str):
             raise ParseError("\\partial outside a derivative", ctx.line, ctx.column)
         vals.append(_value(f, ctx))
     return vals[0] if len(vals) == 1 else _mul(vals, ctx)
+
+
+def _one_name(p: "_Paren") -> bool:
+    """(x), (t): what a function is called on; \\lambda(t) may be a function, \\lambda (x + 1) multiplies."""
+    v = p.value
+    items = v.items if isinstance(v, Term) else (v,)
+    return p.power is None and len(items) == 1 and isinstance(items[0], Name)
 
 
 @dataclass(frozen=True)

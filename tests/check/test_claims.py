@@ -138,6 +138,7 @@ CLAIMS = [
     Claim(READING, r"\frac{d}{dx} (1 - x)^{\gamma} = \gamma (1 - x)^{\gamma - 1}", "wrong"),
     Claim(READING, r"\lambda (x + 1) = \lambda x + \lambda", "ok"),
     Claim(READING, r"\phi(x + 1) = \phi x + \phi", "unverified", reason="cannot read the function"),
+    Claim(READING, r"\mu(t) = t \mu", "unverified", reason="cannot read the function"),  # mu(t) may be a function
     # a prime on a function we know, at a variable: its derivative there
     Claim(READING, r"\sigma'(x) = \sigma(x)(1 - \sigma(x))", "ok"),
     Claim(READING, r"\sigma'(x) = \sigma(x)^2", "wrong"),
