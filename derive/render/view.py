@@ -150,9 +150,11 @@ def _teach(d: Derivation, sections: list[dict], msgs: dict, values: dict) -> Non
     words = msgs["teaching"]
     numbers = stages(d, values)
     last = {sec["key"]: n for n, sec in enumerate(sections)}
+    # the why-sentences tell the softmax route's two legs (a from z, L from a): only where it is taken
+    two_legs = "jacobian" in last
     for n, sec in enumerate(sections):
         key = sec["key"]
-        if key in words["why"] and last[key] == n:
+        if two_legs and key in words["why"] and last[key] == n:
             sec["why"] = fill(words["why"][key], values)
         if key in numbers and last[key] == n:
             sec["numbers"] = [{"sentence": fill(words["numbers"][key], values),

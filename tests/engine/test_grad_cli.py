@@ -189,6 +189,8 @@ def test_binary_cross_entropy_in_every_format_and_style():
             assert r.returncode == 0, (fmt, style, r.stderr)
     md = run_cli("grad", BCE, "-f", "markdown", "-o", "-").stdout
     assert r"\partial L / \partial x" in md and r"&= \sigma(x) - y" in md and "classes" not in md
+    teach = run_cli("grad", BCE, "--values", "x=0.3", "--values", "y=1", "-f", "markdown", "--style", "teaching", "-o", "-")
+    assert "two legs" not in teach.stdout and "A worked example" in teach.stdout  # no softmax route to tell
 
 
 def test_nested_sums_whose_letters_meet_the_gradient_index():
