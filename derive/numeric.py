@@ -8,7 +8,7 @@ import mpmath
 import sympy as sp
 from markupsafe import Markup
 
-from .calculus.evaluate import EvalError, Evaluator
+from .verifier.evaluate import EvalError, Evaluator
 from .errors import UsageError
 from .steps import Derivation
 

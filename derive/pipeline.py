@@ -7,7 +7,7 @@ from . import recipebook as recipes
 from .notation import Notation
 from .recipebook.base import parse_size
 from .steps import Derivation, Step
-from .verify import Context, Verdict, verify
+from .verifier.verify import Context, Verdict, verify
 
 
 def derivation(recipe: str = "softmax-cross-entropy", K: int | str = "K", notation: Notation | str | None = None,

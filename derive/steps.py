@@ -6,7 +6,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .verify import Context, Verdict
+    from .verifier.verify import Context, Verdict
 
 
 class Rule(Enum):

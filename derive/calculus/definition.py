@@ -1,5 +1,5 @@
 """A definition head := body, and the errors of evaluating one: all that most modules need,
-without the evaluator (derive.calculus.evaluate), which only the numeric test uses."""
+without the evaluator (derive.verifier.evaluate), which only the numeric test uses."""
 from __future__ import annotations
 
 from dataclasses import dataclass

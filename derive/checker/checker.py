@@ -9,18 +9,18 @@ from dataclasses import dataclass, field
 import sympy as sp
 from sympy.matrices.expressions import MatrixSymbol
 
-from ..calculus.evaluate import Definition
+from ..verifier.evaluate import Definition
 from ..calculus.objects import Grad, Jac, sigmoid
 from ..calculus.symbols import index, size
 from ..errors import ParseError, UsageError
-from ..verify import Context, _free_indices, verify
+from ..verifier.verify import Context, _free_indices, verify
 from . import entrywise, onehot
 from .arrays import elision_sizes
 from .budget import STEP_SECONDS, Budget, Timeout, time_bound
-from .extract import Declaration, Document, Row, Side, Unread, _chain_sides, _Lines
+from ..latex.extract import Declaration, Document, Row, Side, Unread, _chain_sides, _Lines
 from .generic import generic_functions, specific_names
-from .normalize import index_words, normalize, sample_indices, vector_names
-from .parse import EULER, ParseContext, TooLarge, Unsupported, parse_latex, scan_letters, whole_name
+from ..latex.normalize import index_words, normalize, sample_indices, vector_names
+from ..latex.parse import EULER, ParseContext, TooLarge, Unsupported, parse_latex, scan_letters, whole_name
 
 GENERAL_SIZES = (2, 3, 4, 5, 6)
 _UNICODE = str.maketrans({"−": "-", "×": "\\times ", "·": "\\cdot ", "≠": "\\neq ", "∑": "\\sum ", "∂": "\\partial "})

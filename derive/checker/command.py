@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import DeriveError, UsageError
 from .budget import Budget
 from .checker import CheckResult, check_document, parse_K
-from .extract import MAX_BYTES, extract
+from ..latex.extract import MAX_BYTES, extract
 from ..files import check_output, read_capped, write_atomic
 from .arguments import add_arguments  # noqa: F401  (the CLI's subparser)
 from .report import annotate, terminal, to_json

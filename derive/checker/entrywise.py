@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..calculus.evaluate import Definition
+from ..verifier.evaluate import Definition
 from ..calculus.symbols import basic, index, indexed, size
 from ..errors import ParseError
-from .. import verify as verify_module
-from ..verify import _free_indices, verify
+from ..verifier import verify as verify_module
+from ..verifier.verify import _free_indices, verify
 from .arrays import Array, NoEntry, Pos, entry, pivot_letter, positions, read_array, read_elided_sum, realise, sizes_for
-from .normalize import normalize
-from .parse import Unsupported
+from ..latex.normalize import normalize
+from ..latex.parse import Unsupported
 
 
 def _line_col(side, offset: int) -> tuple[int, int]:

@@ -5,7 +5,7 @@ import re
 
 import sympy as sp
 
-from ..calculus.evaluate import Definition
+from ..verifier.evaluate import Definition
 from ..calculus.symbols import index, indexed, scalar, size
 
 _DERIV_RE = re.compile(r"\\frac\s*\{\s*\\partial\s*\{?\s*([A-Za-z])\s*\}?\s*\}\s*\{\s*\\partial\s*\{?\s*(?:\\mathbf\s*\{?\s*)?([A-Za-z])")

@@ -5,10 +5,10 @@ import dataclasses
 
 import sympy as sp
 
-from ..calculus.evaluate import Definition
+from ..verifier.evaluate import Definition
 from ..calculus.indexed import delta_contraction, rewrite
 from ..calculus.symbols import index
-from ..verify import verify
+from ..verifier.verify import verify
 
 
 def at_written_index(lhs, rhs, ctx, known: dict | None = None):

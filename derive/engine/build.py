@@ -10,7 +10,7 @@ from ..calculus.definition import Definition
 from ..calculus.objects import Entrywise, Grad, Jac, vector
 from ..notation import Notation
 from ..steps import Derivation, Rule, Step
-from ..verify import Context
+from ..verifier.verify import Context
 from .display import display
 from .jacobian import jacobian_steps
 from .differentiate import D, Env, derivative_move, fresh, rename_bound, used_letters, weighted_log_lemma

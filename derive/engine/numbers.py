@@ -6,7 +6,7 @@ from dataclasses import replace
 import mpmath
 import sympy as sp
 
-from ..calculus.evaluate import Definition, EvalError, Evaluator
+from ..verifier.evaluate import Definition, EvalError, Evaluator
 from ..errors import UsageError
 from ..numeric import DPS, Example, _num, agreement, numbers, vec_tex
 from ..render.printer import latex_name

@@ -99,9 +99,9 @@ def _smooth(text: str, what: str) -> None:
 
 
 def _parse(text: str, ctx, what: str):
-    from ..checker.parse import parse_latex
+    from ..latex.parse import parse_latex
 
-    from ..checker.normalize import normalize
+    from ..latex.normalize import normalize
 
     _smooth(text, what)
     try:  # the notations the checker reads in posts (softmax(z)_i, {a \over b}, \hat{y_i}) read the same here
@@ -111,7 +111,7 @@ def _parse(text: str, ctx, what: str):
 
 
 def _context(size):
-    from ..checker.parse import ParseContext
+    from ..latex.parse import ParseContext
 
     name = "K" if isinstance(size, int) else str(size)
     return ParseContext(sizes=((name, sp.Integer(size) if isinstance(size, int) else size),),
@@ -181,7 +181,7 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
         left, right = split
         head = _parse(left, ctx, "loss")
         if isinstance(head, sp.Indexed) and all(t.is_Symbol or t.is_Integer for t in head.indices):
-            from ..checker.parse import whole_name  # L_{CE}, \mathcal{L}_1: the loss's name, not an entry
+            from ..latex.parse import whole_name  # L_{CE}, \mathcal{L}_1: the loss's name, not an entry
 
             head = sym.scalar(whole_name(str(head.base.label), head.indices))
         head = _head(head, "loss", loss)

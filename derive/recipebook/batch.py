@@ -11,11 +11,11 @@ from sympy import exp, log
 
 from .. import numeric
 from ..calculus import symbols as sym
-from ..calculus.evaluate import Definition, EvalError, Evaluator
+from ..verifier.evaluate import Definition, EvalError, Evaluator
 from ..calculus.objects import Entrywise
 from ..errors import UsageError
 from ..steps import Derivation, Rule, Step
-from ..verify import Context
+from ..verifier.verify import Context
 from . import Recipe, register
 from .base import Vars, add, frac, mul, neg
 from .options import REDUCTION

@@ -11,10 +11,10 @@ from sympy import log
 from sympy.matrices.expressions import MatAdd
 
 from .. import numeric
-from ..calculus.evaluate import Definition
+from ..verifier.evaluate import Definition
 from ..calculus.objects import Grad
 from ..steps import Derivation, Rule, Step
-from ..verify import Context
+from ..verifier.verify import Context
 from . import Recipe, register
 from .base import Vars, add, frac, mul, neg
 from .chain import vector_steps

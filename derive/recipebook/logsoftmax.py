@@ -13,9 +13,9 @@ from sympy.matrices.expressions import MatAdd
 
 from .. import numeric
 from ..calculus import symbols as sym
-from ..calculus.evaluate import Definition
+from ..verifier.evaluate import Definition
 from ..steps import Derivation, Rule, Step
-from ..verify import Context
+from ..verifier.verify import Context
 from . import Recipe, register
 from .base import Vars, add, frac, mul, neg
 from .chain import column, grad

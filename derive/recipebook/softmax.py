@@ -12,7 +12,7 @@ from ..engine.differentiate import Env, softmax_of
 from ..engine.jacobian import jacobian_steps
 from ..engine.spec import Constraint, from_sympy
 from ..steps import Derivation, Rule, Step
-from ..verify import Context
+from ..verifier.verify import Context
 from . import Recipe, register
 from .base import Vars, mul, neg
 

@@ -10,11 +10,11 @@ from sympy import KroneckerDelta as delta
 from sympy.matrices.expressions import MatAdd
 
 from .. import numeric
-from ..calculus.evaluate import Definition
+from ..verifier.evaluate import Definition
 from ..calculus.objects import Grad
 from ..notation import Notation
 from ..steps import Derivation, Rule, Step
-from ..verify import Context
+from ..verifier.verify import Context
 from . import Recipe, register
 from .base import Vars, add, frac, mul, neg
 from .chain import column
@@ -34,7 +34,7 @@ class StopGradient(sp.Expr):
     def numeric_tangent(self, evaluator, idx, token):
         return mpmath.mpf(0)
 
-    # for the index normal form (derive/calculus/normal.py): its value, and its derivative 0
+    # for the index normal form (derive/verifier/normal.py): its value, and its derivative 0
     def symbolic_value(self):
         return self.args[0]
 

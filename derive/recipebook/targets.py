@@ -13,7 +13,7 @@ import sympy as sp
 from sympy.matrices.expressions import MatAdd, MatMul
 
 from ..calculus import symbols as sym
-from ..calculus.evaluate import Definition
+from ..verifier.evaluate import Definition
 from ..engine.build import derive_gradient
 from ..engine.spec import Constraint, from_sympy
 from .. import numeric

@@ -12,7 +12,7 @@ from sympy.matrices.expressions import MatAdd, MatMul
 
 from .. import numeric
 from ..calculus import symbols as sym
-from ..calculus.evaluate import Definition
+from ..verifier.evaluate import Definition
 from ..engine.build import derive_gradient
 from ..engine.spec import Constraint, from_sympy
 from ..errors import UsageError

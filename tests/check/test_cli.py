@@ -11,7 +11,7 @@ import pytest
 
 from conftest import require_tool
 from derive.checker.command import check
-from derive.checker.extract import extract
+from derive.latex.extract import extract
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).with_name("corpus")

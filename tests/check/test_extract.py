@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from derive.checker.extract import MAX_ROW_CHARS, Row, Unread, extract
+from derive.latex.extract import MAX_ROW_CHARS, Row, Unread, extract
 
 
 def rows(math: str) -> list[tuple[list[str], list[str], str]]:

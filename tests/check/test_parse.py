@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from derive.calculus.objects import Grad, Jac, sigmoid, vector
 from derive.calculus.symbols import index, indexed, scalar, size
-from derive.checker.parse import EULER, ParseContext, TooLarge, Unsupported, parse_latex
+from derive.latex.parse import EULER, ParseContext, TooLarge, Unsupported, parse_latex
 from derive.errors import ParseError
 
 i, j, k, t = (index(n) for n in "ijkt")

@@ -9,7 +9,7 @@ from sympy import exp
 from derive.calculus import symbols as sym
 from derive.calculus.indexed import RULES, apply_rule, split_sum, use_constraint, rewrite
 from derive.steps import Rule
-from derive.verify import Context, verify
+from derive.verifier.verify import Context, verify
 
 K = sym.size("K")
 i, j, k, c = (sym.index(n) for n in "ijkc")

@@ -9,12 +9,12 @@ import pytest
 import sympy as sp
 
 import derive
-from derive.calculus.evaluate import Evaluator
+from derive.verifier.evaluate import Evaluator
 from derive.notation import Notation
 from derive.pipeline import verify_derivation
 from derive.recipebook import get
 from derive.recipebook.base import parse_size
-from derive.verify import Context, verify
+from derive.verifier.verify import Context, verify
 
 from oracle import cross_entropy, finite_difference_gradient
 

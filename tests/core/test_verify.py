@@ -7,9 +7,9 @@ from sympy import KroneckerDelta as delta
 from sympy import exp, log
 
 from derive.calculus import symbols as sym
-from derive.calculus.evaluate import Definition
+from derive.verifier.evaluate import Definition
 from derive.calculus.objects import Diag, Entrywise, Grad, Jac, vector
-from derive.verify import Context, verify
+from derive.verifier.verify import Context, verify
 
 K = sym.size("K")
 i, j, k = sym.index("i"), sym.index("j"), sym.index("k")

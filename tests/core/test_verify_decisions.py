@@ -9,9 +9,9 @@ from sympy import Rational as R
 from sympy import exp, log
 
 from derive.calculus import symbols as sym
-from derive.calculus.evaluate import Definition
+from derive.verifier.evaluate import Definition
 from derive.calculus.objects import sigmoid
-from derive.verify import Context, verify
+from derive.verifier.verify import Context, verify
 
 K = sym.size("K")
 i, j, k = sym.index("i"), sym.index("j"), sym.index("k")
@@ -144,7 +144,7 @@ def test_cannot_separate_is_unconfirmed_not_a_guess():
 
     import mpmath
 
-    from derive import verify as V
+    from derive.verifier import verify as V
 
     class Noisy:
         def __init__(self, dps):

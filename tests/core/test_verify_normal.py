@@ -10,14 +10,14 @@ from sympy import KroneckerDelta as delta
 from sympy import exp, log
 
 from derive import recipebook
-from derive.calculus import normal
+from derive.verifier import normal
 from derive.calculus import symbols as sym
-from derive.calculus.evaluate import Definition
+from derive.verifier.evaluate import Definition
 from derive.calculus.objects import Diag, Entrywise, Grad, Jac, sigmoid, vector
 from derive.notation import Notation
 from derive.pipeline import step_context
 from derive.recipebook.base import parse_size
-from derive.verify import Context, _numeric, verify
+from derive.verifier.verify import Context, _numeric, verify
 
 K = sym.size("K")
 i, j, k, c = sym.index("i"), sym.index("j"), sym.index("k"), sym.index("c")

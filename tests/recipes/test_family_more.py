@@ -10,7 +10,7 @@ import derive
 from derive.calculus.objects import sigmoid
 from derive.errors import UsageError
 from derive.pipeline import step_context
-from derive.verify import verify
+from derive.verifier.verify import verify
 
 
 def _step(d, rule, variant=None):

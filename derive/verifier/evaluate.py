@@ -6,9 +6,9 @@ import sympy as sp
 from sympy.matrices.expressions import MatAdd, MatMul, MatrixExpr, MatrixSymbol, Transpose
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from .definition import Definition, EvalError, Undefined, _name  # noqa: F401  (where they live)
-from .objects import Diag, Entrywise, Grad, Jac, sigmoid
-from .symbols import basic
+from ..calculus.definition import Definition, EvalError, Undefined, _name  # noqa: F401  (where they live)
+from ..calculus.objects import Diag, Entrywise, Grad, Jac, sigmoid
+from ..calculus.symbols import basic
 
 _TRIG = {sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tan: mpmath.tan, sp.tanh: mpmath.tanh,
          sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh}

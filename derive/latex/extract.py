@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from . import prose
-from .budget import MAX_CLAIMS
+from ..checker.budget import MAX_CLAIMS
 from .parse import scan_letters
 
 MAX_BYTES = 1_000_000   # a hand derivation is a few kilobytes; refuse anything absurd

@@ -11,13 +11,13 @@ import mpmath
 import sympy as sp
 from sympy.matrices.expressions import MatrixExpr, MatrixSymbol
 
-from .calculus import normal
-from .calculus.definition import Definition, EvalError, Undefined
-from .calculus.objects import Entrywise, sigmoid
-from .calculus.symbols import basic
+from . import normal
+from ..calculus.definition import Definition, EvalError, Undefined
+from ..calculus.objects import Entrywise, sigmoid
+from ..calculus.symbols import basic
 
 if TYPE_CHECKING:
-    from .calculus.evaluate import Evaluator
+    from .evaluate import Evaluator
 
 DPS = 60                 # working precision of the numeric test (digits)
 GENERAL_SIZES = tuple(range(2, 10)) + (16,)   # the K a general-K claim is checked at numerically
@@ -195,7 +195,7 @@ SAME, DIFFER, UNSURE = "same", "differ", "unsure"
 
 
 def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict:
-    from .calculus.evaluate import Evaluator  # imported by the numeric test alone (a proof needs none)
+    from .evaluate import Evaluator  # imported by the numeric test alone (a proof needs none)
 
     rng = random.Random(ctx.seed)
     deadline = time.monotonic() + ctx.time_limit

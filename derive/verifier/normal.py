@@ -17,8 +17,8 @@ import sympy as sp
 from sympy import KroneckerDelta
 from sympy.matrices.expressions import MatAdd, MatMul, MatrixExpr, MatrixSymbol, Transpose
 
-from .objects import Diag, Entrywise, Grad, Jac, sigmoid
-from .symbols import basic
+from ..calculus.objects import Diag, Entrywise, Grad, Jac, sigmoid
+from ..calculus.symbols import basic
 
 MAX_FREE = 5          # free indices (patterns grow like the Bell numbers)
 MAX_OPS = 4000        # size of a side after expansion
