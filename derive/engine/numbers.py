@@ -8,7 +8,7 @@ import sympy as sp
 
 from ..verifier.evaluate import Definition, EvalError, Evaluator
 from ..errors import UsageError
-from ..numeric import DPS, Example, _num, agreement, numbers, vec_tex
+from ..numeric import DPS, Example, _num, agreement, fd_along, numbers, probe_directions, projected, vec_tex
 from ..render.printer import latex_name
 from ..steps import Derivation
 from .spec import LossSpec
@@ -100,7 +100,10 @@ def worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
             scalar = spec.names[spec.wrt] == 0
             grad = [ev.scalar(result)] if scalar else [row[0] for row in ev.matrix(result)]
             keys = [(spec.wrt, ())] if scalar else [(spec.wrt, (c + 1,)) for c in range(K)]
-            fd = [ev.directional(lambda p, m, h: (p.scalar(L) - m.scalar(L)) / (2 * h), {key: 1}, {}) for key in keys]
+            # finite differences along the axes up to K = 16, else along seeded random directions: each
+            # difference evaluates the loss afresh (O(K)), so one per axis would make the check O(K^2)
+            directions = probe_directions(len(keys))
+            fd = fd_along(ev, L, keys, directions)
     except EvalError as exc:
         raise UsageError(f"--values: no finite value at these numbers ({exc})") from None
     rows = []
@@ -123,7 +126,7 @@ def worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
             "probs": [float(x) for x in probs] if isinstance(probs, list) else [],
             "values": {**leaves, **({spec.label: label} if label is not None else {})}, **{n: ([float(x) for x in v] if isinstance(v, list) else float(v)) for n, v in defined.items()},
             "loss": float(loss), "gradient": [float(g) for g in grad]}
-    return Example(tuple(rows), data, agreement(zip(grad, fd)))
+    return Example(tuple(rows), data, agreement(zip(projected(grad, directions), fd)))
 
 
 def _shown(name: str, v) -> str:
