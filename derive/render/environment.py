@@ -5,7 +5,6 @@ import json
 import os
 import re
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -28,11 +27,14 @@ def tex_escape(value) -> str:
 
 
 def builtin_templates() -> Path:
-    """templates/ at the top of a checkout, or the copy shipped inside the package."""
-    here = Path(__file__).resolve().parents[2] / "templates"
+    """templates/ at the top of a checkout, or the copy shipped inside the package (derive/templates/:
+    a folder of data without __init__.py, so found beside the package's own files, not through
+    importlib.resources, which hands a namespace package back as a MultiplexedPath)."""
+    package = Path(__file__).resolve().parents[1]
+    here = package.parent / "templates"
     if (here / "messages").is_dir():
         return here
-    return Path(str(resources.files("derive.templates")))
+    return package / "templates"
 
 
 MAX_TEMPLATE_BYTES = 1_000_000   # one template or message catalogue of a --templates DIR
