@@ -11,19 +11,21 @@ from ..calculus.objects import Grad, Jac, sigmoid
 from ..notation import GREEK
 
 MAX_SHOWN = 6
+# letters TeX has a command for beyond notation.GREEK (the reader keeps \varepsilon as varepsilon)
+LETTERS = GREEK | {"ell", "varepsilon", "vartheta", "varphi", "varrho", "varsigma", "varpi", "varkappa"}
 
 
 def latex_name(name: str) -> str:
-    """z -> z, alpha -> \\alpha, ell -> \\ell; longer names upright."""
-    if name in GREEK or name == "ell":
+    """z -> z, alpha -> \\alpha, ell -> \\ell, L_CE -> L_{CE} (as written); longer names upright."""
+    if name in LETTERS:
         return "\\" + name
     if name.startswith("\\") and "_" not in name:
         return name  # \mathcal{L}: the grammar keeps the command
     if "_" in name and not name.startswith("_"):  # L_1, \mathcal{L}_CE: a name with its subscript
         base, sub = name.split("_", 1)
-        return latex_name(base) + "_{" + (sub if len(sub) == 1 or sub.isdigit() else r"\mathrm{" + sub + "}") + "}"
+        return latex_name(base) + "_{" + sub + "}"   # the subscript as the user wrote it
     accent = re.fullmatch(r"([A-Za-z]|[a-z]+)(hat|tilde|bar)", name)  # the grammar reads \hat{y} as yhat
-    if accent and (len(accent.group(1)) == 1 or accent.group(1) in GREEK):
+    if accent and (len(accent.group(1)) == 1 or accent.group(1) in LETTERS):
         return "\\" + accent.group(2) + "{" + latex_name(accent.group(1)) + "}"
     return name if len(name) == 1 else r"\mathrm{" + name + "}"
 
@@ -198,19 +200,24 @@ class Printer(LatexPrinter):
 
 
 def _entry(body, i, j, r, c):
-    """The entry at (r, c), in the order the body was written; deltas resolve to 0 or 1
-    (displayed positions are distinct)."""
-    return _rebuild(body, {i: r, j: c})
+    """The entry at (r, c), in the order the body was written. A delta between two displayed
+    positions resolves to 0 or 1 (displayed positions are distinct); a delta with any other index
+    (the class c of -log a_c) stays: it is part of the entry's value."""
+    return _rebuild(body, {i: r, j: c}, frozenset({r, c}))
 
 
-def _rebuild(e, mapping):
+def _rebuild(e, mapping, positions=frozenset()):
     if e in mapping:
         return mapping[e]
     if not e.args:
         return e
-    args = [_rebuild(a, mapping) for a in e.args]
+    args = [_rebuild(a, mapping, positions) for a in e.args]
     if isinstance(e, sp.KroneckerDelta):
-        return sp.Integer(int(args[0] == args[1]))
+        if args[0] == args[1]:
+            return sp.Integer(1)
+        if all(a in positions or a.is_Integer for a in args):
+            return sp.Integer(0)
+        return sp.KroneckerDelta(*args, evaluate=False)
     if isinstance(e, sp.Add):
         args = [a for a in args if a != 0]
         return sp.Integer(0) if not args else args[0] if len(args) == 1 else sp.Add(*args, evaluate=False)

@@ -130,7 +130,7 @@ def _full_sections(d: Derivation, msgs: dict, values: dict, fmt: str = "latex") 
             if gone:  # it substitutes earlier results, not only a definition: say which
                 what = msgs["paper"]["and"].join(f"${inline(e)}$" for e in gone[:-1])
                 what = (what + msgs["paper"]["last_and"] if what else "") + f"${inline(gone[-1])}$"
-                line["rule_name"] = fill(msgs["paper"]["substituting"].replace("{what}", what), values)
+                line["rule_name"] = Markup(str(fill(msgs["paper"]["substituting"], values)).replace("{what}", what))
         if fmt != "json" and s.chain and previous is not None and previous.conditions == s.conditions:
             line["conditions"], line["conditions_plain"] = "", ""   # said once, on the block's first line
         if not s.is_definition and s.lhs not in derived:
@@ -216,6 +216,7 @@ def _break_lines(lines: list[dict], steps) -> bool:
     """Fit one column of a two-column paper. A right side too long for its place is broken before
     a + or -; if a part still does not fit, the display goes flush left: each left side alone on
     its line, each '= ...' indented below it. Returns whether the display is flush left."""
+    from .breaks import split_terms
     from .width import COLUMN, EQUATION_NUMBER, width
 
     room = COLUMN - EQUATION_NUMBER
@@ -227,70 +228,6 @@ def _break_lines(lines: list[dict], steps) -> bool:
     for line in lines:
         line["rhs_parts"] = split_terms(line["expr"], room - 20)
     return True
-
-
-def split_terms(expr, room: float) -> list[str]:
-    """A sum printed in pieces no wider than room (greedy, breaking before + or -)."""
-    from sympy.matrices.expressions import MatAdd
-
-    from .width import width
-
-    whole = latex(expr)
-    if width(whole) <= room:
-        return [Markup(whole)]
-    if isinstance(expr, sp.Mul) and len(expr.args) == 2 and expr.args[0] == -1 and isinstance(expr.args[1], sp.Add):
-        inner = split_terms(expr.args[1], room - 15)   # -(u + v) over two lines: fixed-size parentheses
-        if len(inner) > 1:
-            return [Markup(rf"- \Bigl({inner[0]}"), *inner[1:-1], Markup(rf"{inner[-1]}\Bigr)")]
-    if isinstance(expr, sp.Sum) and len(expr.limits) == 1 and isinstance(expr.function, sp.Mul):
-        # sum_i f g h too wide: its factors over lines, the summand in brackets so its scope is plain
-        hole = sp.Symbol("HOLE")
-        head = latex(sp.Sum(hole, *expr.limits)).replace(latex(hole), "").strip()
-        factors = [latex(f) for f in expr.function.args]
-        lines_: list[str] = []
-        for f in factors:
-            if lines_ and width(lines_[-1] + " " + f) <= room - width(head) - 15:
-                lines_[-1] += " " + f
-            else:
-                lines_.append(f)
-        if len(lines_) > 1:
-            return [Markup(rf"{head} \Bigl[{lines_[0]}"), *map(Markup, lines_[1:-1]), Markup(rf"{lines_[-1]}\Bigr]")]
-    factored = _factor_and_sum(expr)
-    if factored is not None:  # c (u + v + w) over several lines: c \Bigl(u + v ... w\Bigr)
-        head, inner_sum = factored
-        inner = split_terms(inner_sum, room - width(head) - 15)
-        if len(inner) > 1:
-            return [Markup(rf"{head} \Bigl({inner[0]}"), *inner[1:-1], Markup(rf"{inner[-1]}\Bigr)")]
-    if not isinstance(expr, (sp.Add, MatAdd)):
-        return [Markup(whole)]
-    parts: list[str] = []
-    for n, term in enumerate(expr.args):
-        t = latex(term)
-        sign = ("- " if t.startswith("-") else "+ ") if n else ""
-        body = t[1:].lstrip() if n and t.startswith("-") else t
-        if width(body) > room and _factor_and_sum(-term if t.startswith("-") else term) is not None:
-            pieces = split_terms(-term if n and t.startswith("-") else term, room - 13)
-            parts += [sign + str(pieces[0]), *[str(x) for x in pieces[1:]]]
-            continue
-        t = sign + body
-        if parts and width(parts[-1] + " " + t) <= room:
-            parts[-1] += " " + t
-        else:
-            parts.append(t)
-    return [Markup(p) for p in parts]
-
-
-def _factor_and_sum(expr):
-    """(LaTeX of the other factors, the sum) for a product with exactly one sum among its factors."""
-    if not isinstance(expr, sp.Mul):
-        return None
-    sums = [f for f in expr.args if isinstance(f, sp.Add)]
-    if len(sums) != 1 or expr.args[-1] is not sums[0] and not all(not isinstance(f, sp.Add) for f in expr.args):
-        return None
-    rest = [f for f in expr.args if f is not sums[0]]
-    if not rest or any(isinstance(f, (sp.Sum,)) for f in rest):
-        return None
-    return latex(sp.Mul(*rest, evaluate=False)), sums[0]
 
 
 def _justification(line: dict, words: dict, skip_first: bool = False) -> str:
