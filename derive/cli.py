@@ -9,7 +9,9 @@ from . import __version__
 from .errors import DeriveError, UsageError
 from .files import check_output, write_atomic
 
-FORMAT_NAMES = ("latex", "latex-fragment", "markdown", "html", "json", "text")
+CODE_FORMATS = ("numpy", "torch")   # derive.render.CODE_FORMATS (not imported here: it imports SymPy)
+
+FORMAT_NAMES = ("latex", "latex-fragment", "markdown", "html", "json", "text", "numpy", "torch")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,6 +63,8 @@ def _output_options(r) -> None:
     r.add_argument("--pdf", action="store_true", help="also compile a PDF with latexmk (at most $DERIVE_TEX_TIMEOUT s, default 60)")
     r.add_argument("--values", action="append", default=[], metavar="NAME=V1,V2,...")
     r.add_argument("--notation", default=None, metavar="logits=z,probs=a,target=y,loss=L")
+    r.add_argument("--with-test", action="store_true",
+                   help="--format torch: also write test_<module>.py beside it (gradcheck, autograd)")
     r.add_argument("--templates", default=None, metavar="DIR", help="a directory of templates overriding ours (rendered within $DERIVE_TEMPLATE_TIMEOUT s, default 20)")
     add_document_options(r)
 
@@ -200,7 +204,7 @@ def cmd_grad(args) -> int:
     fmt, out = _checked_output(args, _grad_name(args))
     d = gradient(args.loss, args.define, args.assume, args.wrt, args.K if args.K not in (None, "") else "K",
                  _values(args), args.notation, args.route)
-    if dict(d.params).get("simplified") == "no":
+    if dict(d.params).get("simplified") == "no" and fmt not in CODE_FORMATS:  # code refuses it in one line
         print("derive: the gradient is derived but not simplified to the defined names; it is printed as it stands",
               file=sys.stderr)
     return _write(d, args, fmt, out)
@@ -225,12 +229,18 @@ def _checked_output(args, name: str):
         raise UsageError(f"unknown language {args.lang!r} (use en or zh)")
     if args.pdf and not fmt.startswith("latex"):
         raise UsageError("--pdf needs --format latex")
+    if args.with_test and fmt != "torch":
+        raise UsageError("--with-test needs --format torch (the test runs gradcheck and autograd)")
+    if args.with_test and args.output == "-":
+        raise UsageError("--with-test needs a file: give -o FILE.py, not -o -")
     if args.templates is not None and not Path(args.templates).is_dir():
         raise UsageError(f"--templates {args.templates}: not a directory")
     from .render.styles import DEFAULT_STYLE
 
     # a style asked for that is not the format's own default is in the default file name
     shown = style if args.style is not None and style != DEFAULT_STYLE.get(fmt, "full") else None
+    if fmt in CODE_FORMATS:  # an importable module name: output/softmax_cross_entropy_KK_torch.py
+        name = f"{name.replace('-', '_')}_K{args.K if args.K not in (None, '') else 'K'}_{fmt}"
     return fmt, _output_path(args, extension(fmt), name, shown)
 
 
@@ -247,8 +257,12 @@ def _write(d, args, fmt: str, out) -> int:
             except OSError as exc:
                 raise UsageError(f"cannot make the directory {out.parent}: {exc.strerror or exc}") from None
         real = _checked(out, args)
+        test = _test_file(d, args, out) if args.with_test else None
         write_atomic(real, text)
         print(f"wrote {out}", file=sys.stderr)
+        if test is not None:
+            write_atomic(test[0], test[1])
+            print(f"wrote {out.with_name(test[0].name)}", file=sys.stderr)
         if args.pdf:
             from .render.pdf import compile_pdf
 
@@ -263,6 +277,14 @@ def _write(d, args, fmt: str, out) -> int:
     return 0
 
 
+def _test_file(d, args, out: Path) -> tuple[Path, str]:
+    """test_<module>.py beside the module, and its text (made before anything is written)."""
+    from .render.code import generate_test
+
+    path = out.with_name(f"test_{out.stem}.py")
+    return check_output(path, "--with-test", inside=args.templates), generate_test(d, out.name)
+
+
 def _output_path(args, ext: str, name: str, style: str | None = None) -> Path | None:
     """Where render writes (None: standard output), checked before any work is done."""
     if args.output == "-":
@@ -273,7 +295,7 @@ def _output_path(args, ext: str, name: str, style: str | None = None) -> Path | 
         out = Path(args.output)
     else:
         k = args.K if args.K not in (None, "") else "K"
-        out = Path("output") / f"{name}-K{k}{'-' + style if style else ''}{'-' + args.lang if args.lang != 'en' else ''}.{ext}"
+        out = Path("output") / (f"{name}.py" if ext == "py" else f"{name}-K{k}{'-' + style if style else ''}{'-' + args.lang if args.lang != 'en' else ''}.{ext}")
         if not out.parent.is_dir():
             return out  # output/ is made when there is something to write (then checked)
     _checked(out, args)

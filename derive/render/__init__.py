@@ -26,15 +26,16 @@ FORMATS = {
     "json": (None, "json"),
 }
 LANGS = ("en", "zh")
+CODE_FORMATS = ("numpy", "torch")   # a Python module from the verified result (derive.render.code)
 
 
 def extension(fmt: str) -> str:
-    return FORMATS[check_format(fmt)][1]
+    return "py" if check_format(fmt) in CODE_FORMATS else FORMATS[fmt][1]
 
 
 def check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    if fmt not in FORMATS and fmt not in CODE_FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (use {', '.join([*FORMATS, *CODE_FORMATS])})")
     return fmt
 
 
@@ -43,6 +44,10 @@ def render(d: Derivation, fmt: str = "latex", lang: str = "en", templates: str |
     """Text of the derivation in a style (full, paper, teaching; the default depends on the format)
     and, for Markdown, a flavor. Reads the steps only: never simplifies or differentiates."""
     check_format(fmt)
+    if fmt in CODE_FORMATS:  # code, not a document: no style, language or template applies
+        from .code import generate
+
+        return generate(d, fmt)
     style, flavor = check_style(style, fmt), check_flavor(flavor, fmt)
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r} (use {', '.join(LANGS)})")
@@ -157,4 +162,4 @@ def to_json(d: Derivation, lang: str = "en", templates=None, style: str = "full"
     return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
 
 
-__all__ = ["FLAVORS", "FORMATS", "LANGS", "STYLES", "extension", "latex", "latex_name", "notebook_latex", "render", "to_json"]
+__all__ = ["CODE_FORMATS", "FLAVORS", "FORMATS", "LANGS", "STYLES", "extension", "latex", "latex_name", "notebook_latex", "render", "to_json"]
