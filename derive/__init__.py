@@ -1,43 +1,21 @@
-"""derive: derive, verify and typeset the calculus of softmax and cross-entropy."""
+"""derive: derive, verify and typeset the calculus of softmax and cross-entropy; check hand derivations.
+
+    import derive
+    d = derive.derivation("softmax-cross-entropy", K=3, values={"z": [1.1, -0.7, 0.1], "target": 0})
+    d.verified, d.expression, d.latex, d.numbers      # True, a - y, '\\mathbf{a} - \\mathbf{y}', Numbers(...)
+    derive.gradient(r"L = -\\sum_i y_i \\log a_i", define=r"a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}")
+    derive.check("notes.md").ok                       # a file; derive.check_text(text) for a string
+
+Every equality a result holds has been verified; errors are DeriveError and its subclasses.
+Importing derive is cheap: SymPy is loaded at the first call.
+"""
 from __future__ import annotations
+
+from .api import check, check_text, derivation, gradient, recipes
+from .errors import (DeriveError, MissingFileError, ParseError, RenderError, UnsupportedError, UsageError,
+                     VerificationError)
 
 __version__ = "0.1.0"
 
-
-def derivation(recipe: str = "softmax-cross-entropy", K="K", notation=None, params=None, values=None):
-    """Build and verify a derivation: `derive.derivation("softmax-cross-entropy", K=3)`.
-
-    Render it with `d.render("latex" | "latex-fragment" | "markdown" | "html" | "text" | "json", lang)`.
-    """
-    from .pipeline import derivation as _derivation
-
-    return _derivation(recipe, K, notation, params, values)
-
-
-def gradient(loss, define=(), assume=(), wrt=None, K="K", values=None, notation=None, route=()):
-    """Derive and verify the gradient of a loss written in LaTeX, step by step:
-
-    `derive.gradient(r"L = -\\sum_i y_i \\log a_i", define=[r"a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}"],
-    assume=[r"\\sum_i y_i = 1"])`. `values` ({"z": "1,2,3", "y": "0,0,1", "gamma": "2"}) adds worked numbers;
-    `route="jacobian"` derives the softmax's Jacobian case by case first, as textbooks do.
-    """
-    from .engine import gradient as _gradient
-
-    return _gradient(loss, define, assume, wrt, K, values, notation, route)
-
-
-def recipes() -> list[str]:
-    """The names of the recipes."""
-    from .recipebook import all_recipes
-
-    return [r.name for r in all_recipes()]
-
-
-def check(source, **kwargs):
-    """Check a hand derivation (a path, or LaTeX/Markdown text); see derive.checker."""
-    from .checker.command import check as _check
-
-    return _check(source, **kwargs)
-
-
-__all__ = ["derivation", "gradient", "recipes", "check", "__version__"]
+__all__ = ["derivation", "gradient", "check", "check_text", "recipes", "DeriveError", "UsageError", "ParseError",
+           "UnsupportedError", "RenderError", "VerificationError", "MissingFileError", "__version__"]

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import DeriveError, UsageError
+from .errors import DeriveError, UsageError, quoted
 from .files import check_output, write_atomic
 
 CODE_FORMATS = ("numpy", "torch")   # derive.render.CODE_FORMATS (not imported here: it imports SymPy)
@@ -28,14 +28,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     ls = sub.add_parser("list", help="list the recipes")
-    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--json", action="store_true", help="print the recipes as JSON (name, group, summary)")
 
     ds = sub.add_parser("describe", help="what a recipe derives and its parameters")
-    ds.add_argument("recipe")
+    ds.add_argument("recipe", help="a recipe name, as `derive list` shows it")
 
     r = sub.add_parser("render", help="derive, verify and write a derivation")
-    r.add_argument("recipe")
-    r.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    r.add_argument("recipe", help="a recipe name, as `derive list` shows it")
+    r.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="a parameter of the recipe (repeatable; `derive describe RECIPE` lists them)")
     _output_options(r)
 
     g = sub.add_parser("grad", help="derive the gradient of a loss written in LaTeX, step by step")
@@ -61,8 +62,11 @@ def _output_options(r) -> None:
     r.add_argument("--lang", default="en", help="en|zh")
     r.add_argument("-o", "--output", default=None, help="output file; '-' for stdout (default output/<name>-K<k>.<ext>)")
     r.add_argument("--pdf", action="store_true", help="also compile a PDF with latexmk (at most $DERIVE_TEX_TIMEOUT s, default 60)")
-    r.add_argument("--values", action="append", default=[], metavar="NAME=V1,V2,...")
-    r.add_argument("--notation", default=None, metavar="logits=z,probs=a,target=y,loss=L")
+    r.add_argument("--values", action="append", default=[], metavar="NAME=V1,V2,...",
+                   help="numbers for a worked example (repeatable): z=1.1,-0.7,0.1 and target=0 (a class index, "
+                        "from 0) or target=0.2,0.3,0.5; rows of a batch separated by ';'")
+    r.add_argument("--notation", default=None, metavar="logits=z,probs=a,target=y,loss=L",
+                   help="the letters of your own text, index letters too (i=c,j=k,k=j)")
     r.add_argument("--with-test", action="store_true",
                    help="--format torch: also write test_<module>.py beside it (gradcheck, autograd)")
     r.add_argument("--templates", default=None, metavar="DIR", help="a directory of templates overriding ours (rendered within $DERIVE_TEMPLATE_TIMEOUT s, default 20)")
@@ -175,7 +179,7 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
     out = {}
     for item in items:
         if "=" not in item:
-            raise UsageError(f"{option} {item!r}: expected KEY=VALUE")
+            raise UsageError(f"{option} {quoted(item)}: expected KEY=VALUE")
         k, v = (s.strip() for s in item.split("=", 1))
         out[k] = v
     return out
@@ -226,7 +230,7 @@ def _checked_output(args, name: str):
 
     style, _ = check_style(args.style, fmt), check_flavor(args.flavor, fmt)
     if args.lang not in ("en", "zh"):
-        raise UsageError(f"unknown language {args.lang!r} (use en or zh)")
+        raise UsageError(f"unknown language {quoted(args.lang)} (use en or zh)")
     if args.pdf and not fmt.startswith("latex"):
         raise UsageError("--pdf needs --format latex")
     if args.with_test and fmt != "torch":

@@ -2,6 +2,13 @@
 from __future__ import annotations
 
 
+def quoted(text: object) -> str:
+    """User text in a message as written, in quotes: repr() would double every backslash of LaTeX
+    (control characters are shown escaped, so that the message stays one line)."""
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+    return f"'{shown}'"
+
+
 class DeriveError(Exception):
     """Base class of every error the engine raises on purpose."""
 
@@ -10,6 +17,10 @@ class DeriveError(Exception):
 
 class UsageError(DeriveError):
     """A bad option, parameter or value given by the user."""
+
+
+class MissingFileError(UsageError, FileNotFoundError):
+    """A file named by the user that does not exist: `except FileNotFoundError` catches it too."""
 
 
 class ParseError(DeriveError):

@@ -5,7 +5,7 @@ import keyword
 import re
 from dataclasses import dataclass, fields, replace
 
-from .errors import UsageError
+from .errors import UsageError, quoted
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 MAX_NAME = 24  # "logits", "epsilon": a name, not a paragraph
@@ -40,10 +40,10 @@ class Notation:
             if not part.strip():
                 continue
             if "=" not in part:
-                raise UsageError(f"--notation: expected KEY=VALUE, got {part.strip()!r}")
+                raise UsageError(f"--notation: expected KEY=VALUE, got {quoted(part.strip())}")
             key, value = (s.strip() for s in part.split("=", 1))
             if key not in names:
-                raise UsageError(f"--notation: unknown name {key!r} (use {', '.join(sorted(names))})")
+                raise UsageError(f"--notation: unknown name {quoted(key)} (use {', '.join(sorted(names))})")
             if key in changes:
                 raise UsageError(f"--notation: {key} given twice")
             changes[key] = value
@@ -56,12 +56,12 @@ class Notation:
             if len(v) > MAX_NAME:
                 raise UsageError(f"--notation: {f.name} is a name of {len(v)} characters (at most {MAX_NAME})")
             if not _NAME.match(v) or keyword.iskeyword(v) or (len(v) > 1 and v not in GREEK and f.name in "ijk"):
-                raise UsageError(f"--notation: {f.name}={v!r} is not a usable name (a letter, or a Greek name)")
+                raise UsageError(f"--notation: {f.name}={quoted(v)} is not a usable name (a letter, or a Greek name)")
             if v in RESERVED:
-                raise UsageError(f"--notation: {f.name}={v!r} is reserved (it already means something in the formulas)")
+                raise UsageError(f"--notation: {f.name}={quoted(v)} is reserved (it already means something in the formulas)")
         dup = {v for v in values if values.count(v) > 1}
         if dup:
-            raise UsageError(f"--notation: the name {sorted(dup)[0]!r} is used twice")
+            raise UsageError(f"--notation: the name {quoted(sorted(dup)[0])} is used twice")
         return self
 
     def check_size_name(self, name: str) -> None:

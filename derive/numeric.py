@@ -9,7 +9,7 @@ import sympy as sp
 from markupsafe import Markup
 
 from .verifier.evaluate import EvalError, Evaluator
-from .errors import UsageError
+from .errors import UsageError, quoted
 from .steps import Derivation
 
 DPS = 50
@@ -25,7 +25,7 @@ def parse_values(items: list[str] | dict[str, str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
         if "=" not in item:
-            raise UsageError(f"--values {item!r}: expected KEY=NUMBERS, e.g. z=1.1,-0.7,0.1")
+            raise UsageError(f"--values {quoted(item)}: expected KEY=NUMBERS, e.g. z=1.1,-0.7,0.1")
         key, raw = (s.strip() for s in item.split("=", 1))
         if key in out:
             raise UsageError(f"--values: {key} given twice")
@@ -43,9 +43,9 @@ def numbers(key: str, raw: str) -> list[float]:
         try:
             v = float(p)
         except ValueError:
-            raise UsageError(f"--values {key}: {p!r} is not a number") from None
+            raise UsageError(f"--values {key}: {quoted(p)} is not a number") from None
         if not math.isfinite(v):
-            raise UsageError(f"--values {key}: {p!r} is not a finite number")
+            raise UsageError(f"--values {key}: {quoted(p)} is not a finite number")
         out.append(v)
     return out
 
@@ -274,7 +274,7 @@ def _rename(values: dict[str, str], n) -> dict[str, str]:
             vals[name] = vals.pop(alias)
     unknown = set(vals) - {n.logits, n.target}
     if unknown:
-        raise UsageError(f"--values: unknown name {sorted(unknown)[0]!r} (use {n.logits}= and {n.target}=)")
+        raise UsageError(f"--values: unknown name {quoted(sorted(unknown)[0])} (use {n.logits}= and {n.target}=)")
     if n.logits not in vals:
         raise UsageError(f"--values: the logits are missing ({n.logits}=...)")
     return vals

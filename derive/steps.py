@@ -6,6 +6,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .display import Numbers
     from .verifier.verify import Context, Verdict
 
 
@@ -105,6 +106,11 @@ class Step:
     def is_definition(self) -> bool:
         return self.rule is Rule.DEFINITION
 
+    def __repr__(self) -> str:
+        from .display import step_repr
+
+        return step_repr(self)
+
 
 @dataclass(frozen=True)
 class Derivation:
@@ -129,6 +135,32 @@ class Derivation:
     @property
     def claims(self) -> tuple[Step, ...]:
         return tuple(s for s in self.steps if not s.is_definition)
+
+    @property
+    def expression(self) -> Any:
+        """The result as a SymPy expression (an explicit Matrix where the engine keeps entries)."""
+        from .display import expression
+
+        return expression(self.result)
+
+    @property
+    def latex(self) -> str | None:
+        """The result in LaTeX, as the documents print it."""
+        from .display import latex
+
+        return latex(self.result)
+
+    @property
+    def numbers(self) -> "Numbers | None":
+        """The worked numbers (with values=): values, probs, loss, gradient, check_digits."""
+        from .display import Numbers
+
+        return None if self.numeric is None else Numbers.of(self.numeric)
+
+    def __repr__(self) -> str:
+        from .display import derivation_repr
+
+        return derivation_repr(self)
 
     def with_steps(self, steps) -> "Derivation":
         return replace(self, steps=tuple(steps))

@@ -12,7 +12,7 @@ from sympy.matrices.expressions import MatrixSymbol
 from ..verifier.evaluate import Definition
 from ..calculus.objects import Grad, Jac, sigmoid
 from ..calculus.symbols import index, size
-from ..errors import ParseError, UsageError
+from ..errors import ParseError, UsageError, quoted
 from ..verifier.verify import Context, _free_indices, verify
 from . import entrywise, onehot
 from .arrays import elision_sizes
@@ -69,7 +69,8 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
-        return self.first_wrong is None
+        """Every claimed step confirmed: none wrong and none unverified (what exit code 0 means)."""
+        return all(s.status in ("ok", "definition") for s in self.steps)
 
     @property
     def nothing_read(self) -> StepResult | None:
@@ -81,6 +82,21 @@ class CheckResult:
     def counts(self) -> dict[str, int]:
         c = collections.Counter(s.status for s in self.steps)
         return {k: c.get(k, 0) for k in ("ok", "wrong", "definition", "unverified")}
+
+    def __repr__(self) -> str:
+        from ..display import check_repr
+
+        return check_repr(self)
+
+    def _repr_markdown_(self) -> str:   # a notebook shows a table of lines and verdicts
+        from ..display import check_markdown
+
+        return check_markdown(self)
+
+    def _repr_html_(self) -> str:
+        from ..display import check_html
+
+        return check_html(self)
 
     def as_json(self) -> dict:
         return {"file": self.file, "ok": self.ok, "first_wrong_line": self.first_wrong_line,
@@ -226,23 +242,23 @@ def _assumption(text: str, setup: _Setup, line: int, column: int) -> tuple[str, 
     if re.search(r"one[- ]?hot|独热", t):
         m = re.search(r"(?:\\mathbf\{|\\boldsymbol\{|\\bm\{)?\b([A-Za-z])\b", re.sub(r"one[- ]?hot|is|an?|\\text\{[^}]*\}", " ", t))
         if not m:
-            raise ParseError(f"assume {text!r}: which vector is one-hot?", line, column)
+            raise ParseError(f"assume {quoted(text)}: which vector is one-hot?", line, column)
         return m.group(1), "one-hot"
     sides, kinds = _chain_sides(t, 0, _Lines(t))
     if len(kinds) != 1 or not sides[0].text or not sides[1].text:
-        raise ParseError(f"cannot read the assumption {text!r} (try \\sum_{{k=1}}^{{K}} y_k = 1, y one-hot, y_k \\ge 0)", line, column)
+        raise ParseError(f"cannot read the assumption {quoted(text)} (try \\sum_{{k=1}}^{{K}} y_k = 1, y one-hot, y_k \\ge 0)", line, column)
     op = kinds[0]
     left = _parse(sides[0].text, setup, line, column)
     right = _parse(sides[1].text, setup, line, column)
     if op == "=":
         if isinstance(left, sp.Sum) and right == 1 and isinstance(left.function, sp.Indexed):
             return str(left.function.base.label), "simplex"
-        raise ParseError(f"cannot read the assumption {text!r}: only a sum of one vector equal to 1 is understood", line, column)
+        raise ParseError(f"cannot read the assumption {quoted(text)}: only a sum of one vector equal to 1 is understood", line, column)
     if isinstance(left, (sp.Indexed, sp.Symbol)) and right == 0 and op in (">", "\\ge", "\\geq"):
         return _head_name(left), "positive" if op == ">" else "nonnegative"
     if isinstance(right, (sp.Indexed, sp.Symbol)) and left == 0 and op in ("<", "\\le", "\\leq"):
         return _head_name(right), "positive" if op == "<" else "nonnegative"
-    raise ParseError(f"cannot read the assumption {text!r}", line, column)
+    raise ParseError(f"cannot read the assumption {quoted(text)}", line, column)
 
 
 def _merge_domain(old: str | None, new: str) -> str:
@@ -280,12 +296,12 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
         try:
             _declare_definition(text, setup, 0, 0, steps, explicit=True)
         except ParseError as exc:
-            raise UsageError(f"--define {text!r}: {exc.message}") from None
+            raise UsageError(f"--define {quoted(text)}: {exc.message}") from None
     for text in assumes:
         try:
             name, dom = _assumption(text, setup, 0, 0)
         except ParseError as exc:
-            raise UsageError(f"--assume {text!r}: {exc.message}") from None
+            raise UsageError(f"--assume {quoted(text)}: {exc.message}") from None
         setup.domains[name] = _merge_domain(setup.domains.get(name), dom)
     for it in doc.items:
         if isinstance(it, Declaration):
@@ -396,7 +412,7 @@ def _declare_definition(text: str, setup: _Setup, line: int, column: int, steps:
     lines = _Lines(text)
     sides, kinds = _chain_sides(_prepare(text), 0, lines)
     if len(sides) != 2 or not sides[0].text or not sides[1].text:
-        raise ParseError(f"define {text!r}: write one equation HEAD = BODY", line, column)
+        raise ParseError(f"define {quoted(text)}: write one equation HEAD = BODY", line, column)
     head = _parse(sides[0].text, setup, line, column)
     whole = _whole(head, setup)
     if whole is not None:   # define L_2 = ...: the name L_2
@@ -404,10 +420,10 @@ def _declare_definition(text: str, setup: _Setup, line: int, column: int, steps:
         head = _parse(sides[0].text, setup, line, column)
     body = _parse(sides[1].text, setup, line, column)
     if not _definable(head, setup):
-        raise ParseError(f"define {text!r}: the left side must be a name such as L or a_i", line, column)
+        raise ParseError(f"define {quoted(text)}: the left side must be a name such as L or a_i", line, column)
     name = _head_name(head)
     if name in _reach(body, setup.definitions):
-        raise ParseError(f"define {text!r}: {name} is defined in terms of itself", line, column)
+        raise ParseError(f"define {quoted(text)}: {name} is defined in terms of itself", line, column)
     setup.definitions[name] = Definition(head, body)
 
 

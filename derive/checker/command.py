@@ -59,28 +59,35 @@ def check(text_or_path: str | os.PathLike, *, K: int | str | None = None, define
     return check_document(doc, file=name, K=parse_K(K), defines=tuple(defines), assumes=tuple(assumes), budget=budget)
 
 
+def judge(text: str, name: str, fmt: str | None = None, *, K: int | str | None = None, define: tuple[str, ...] = (),
+          assume: tuple[str, ...] = (), budget: Budget | None = None) -> CheckResult:
+    """Check a document's text, as `derive check` and derive.check() do: a document with no display
+    math, or none of whose math could be read, is unusable input (UsageError), not a verdict."""
+    doc = extract(text, _format_of(name, text, fmt))
+    result = check_document(doc, file=name, K=parse_K(K), defines=define, assumes=assume, budget=budget)
+    if not any(hasattr(it, "sides") or hasattr(it, "reason") for it in doc.items):
+        raise UsageError(f"{name}: no display math found (use align, equation, \\[ \\] or $$ $$)")
+    unread = result.nothing_read
+    if unread is not None:   # not one step could be read: unusable input, not a verdict
+        raise UsageError(f"{name}: nothing could be read; line {unread.line}: {unread.reason}")
+    return result
+
+
 def main(args: argparse.Namespace) -> int:
     """Run `derive check`; returns 0 when every claimed step is confirmed, 1 when one is wrong or could
     not be verified (an unconfirmed step is never passed as true). DeriveError (exit 2) propagates."""
     if args.annotate:  # checked before the work: never the input itself, a device or a directory
         annotate_to = check_output(args.annotate, "--annotate", inputs=() if args.file == "-" else (args.file,))
     text, name = read_input(args.file)
-    fmt = _format_of(name, text, getattr(args, "input_format", None))
-    doc = extract(text, fmt)
-    result = check_document(doc, file=name, K=parse_K(args.K), defines=tuple(args.define or ()),
-                            assumes=tuple(args.assume or ()))
-    if not any(hasattr(it, "sides") or hasattr(it, "reason") for it in doc.items):
-        raise UsageError(f"{name}: no display math found (use align, equation, \\[ \\] or $$ $$)")
-    unread = result.nothing_read
-    if unread is not None:   # not one step could be read: unusable input, not a verdict
-        raise UsageError(f"{name}: nothing could be read; line {unread.line}: {unread.reason}")
+    result = judge(text, name, getattr(args, "input_format", None), K=args.K, define=tuple(args.define or ()),
+                   assume=tuple(args.assume or ()))
     if args.annotate:
         write_atomic(annotate_to, annotate(result))
     if args.json:
         sys.stdout.write(to_json(result))
     else:
         sys.stdout.write(terminal(result, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ))
-    return 0 if result.ok and not result.counts().get("unverified") else 1
+    return 0 if result.ok else 1
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -34,9 +34,9 @@ def gradient(loss: str, define=(), assume=(), wrt: str | None = None, K="K", val
     route = (route,) if isinstance(route, str) else tuple(route)
     unknown = [r for r in route if r not in ROUTES]
     if unknown:
-        from ..errors import UsageError
+        from ..errors import UsageError, quoted
 
-        raise UsageError(f"route {unknown[0]!r}: the engine knows {', '.join(ROUTES)}")
+        raise UsageError(f"route {quoted(unknown[0])}: the engine knows {', '.join(ROUTES)}")
     spec = from_latex(loss, define, assume, wrt, size, route=route)
     d = derive_spec(spec)
     if notation:

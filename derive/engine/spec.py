@@ -9,7 +9,7 @@ import sympy as sp
 from ..calculus import symbols as sym
 from ..calculus.definition import Definition
 from ..calculus.objects import sigmoid
-from ..errors import ParseError, UsageError
+from ..errors import ParseError, UsageError, quoted
 
 MAX_DEFINITIONS = 16
 
@@ -147,7 +147,7 @@ def mentioned(e) -> dict[str, int]:
 def _quoted(text: str, most: int = 60) -> str:
     """The user's LaTeX as a message quotes it: a long formula cut in the middle (one short line)."""
     t = text.strip()
-    return repr(t if len(t) <= most else f"{t[:most // 2]} ... {t[-most // 4:]}")
+    return quoted(t if len(t) <= most else f"{t[:most // 2]} ... {t[-most // 4:]}")
 
 
 def from_sympy(definitions, loss: Definition, wrt: str, size, domains=(), constraints=(), route=()) -> LossSpec:

@@ -15,7 +15,7 @@ from sympy.matrices.expressions import MatrixExpr, MatrixSymbol
 from ..calculus import objects
 from ..calculus.objects import Grad, Jac, sigmoid
 from ..calculus.symbols import basic, index, indexed, scalar, size
-from ..errors import ParseError
+from ..errors import ParseError, quoted
 
 MAX_CHARS = 4000    # one side of one equation; longer input is refused, never slowly parsed
 MAX_DEPTH = 40      # nesting of braces and parentheses; keeps every recursion shallow
@@ -623,7 +623,7 @@ class _Build(Transformer):
             if content in _WORD_FUNCS:
                 return Name(content, word=True)
             return Name(content, word=True)
-        raise Unsupported(f"the text {content!r} inside an expression", self.ctx.line, self.ctx.column)
+        raise Unsupported(f"the text {quoted(content)} inside an expression", self.ctx.line, self.ctx.column)
 
     def dots(self, tok):
         raise Unsupported(f"an elided expression ({tok})", self.ctx.line, self.ctx.column)

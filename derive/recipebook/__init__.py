@@ -5,7 +5,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import UsageError
+from ..errors import UsageError, quoted
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Recipe:
             try:
                 value = p.parse(raw)
             except (ValueError, TypeError):
-                raise UsageError(f"--param {key}={raw!r}: not a valid value ({p.help})") from None
+                raise UsageError(f"--param {key}={quoted(raw)}: not a valid value ({p.help})") from None
             problem = p.check(value)
             if problem:
                 raise UsageError(f"--param {key}={raw}: {problem}")
@@ -65,7 +65,7 @@ def get(name: str) -> Recipe:
     if name not in REGISTRY:
         close = difflib.get_close_matches(name, list(REGISTRY), n=3, cutoff=0.5)
         hint = f"; did you mean {' or '.join(close)}?" if close else "; see 'derive list'"
-        raise UsageError(f"unknown recipe {name!r}{hint}")
+        raise UsageError(f"unknown recipe {quoted(name)}{hint}")
     return REGISTRY[name]
 
 

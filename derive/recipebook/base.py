@@ -10,7 +10,7 @@ import sympy as sp
 from ..calculus import symbols as sym
 from ..calculus.definition import Definition
 from ..calculus.objects import Entrywise, vector
-from ..errors import UsageError
+from ..errors import UsageError, quoted
 from ..notation import Notation
 
 MAX_K = 1024          # larger concrete K are refused: the matrix alone has K^2 entries
@@ -54,7 +54,7 @@ def parse_size(text: str | int | None, notation: Notation):
             notation.check_size_name(t)
             return sym.size(t)
         else:
-            raise UsageError(f"-K {t!r}: expected an integer >= 2 or a one-letter name such as K, C or n")
+            raise UsageError(f"-K {quoted(t)}: expected an integer >= 2 or a one-letter name such as K, C or n")
     if value < 2:
         raise UsageError(f"-K {value}: softmax needs at least 2 classes")
     if value > MAX_K:

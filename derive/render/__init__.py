@@ -8,7 +8,7 @@ import sympy as sp
 from jinja2 import TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
 
-from ..errors import DeriveError, RenderError, UsageError
+from ..errors import DeriveError, RenderError, UsageError, quoted
 from ..steps import Derivation
 from .environment import environment, messages
 from .katex import inline_assets
@@ -35,7 +35,7 @@ def extension(fmt: str) -> str:
 
 def check_format(fmt: str) -> str:
     if fmt not in FORMATS and fmt not in CODE_FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (use {', '.join([*FORMATS, *CODE_FORMATS])})")
+        raise UsageError(f"unknown format {quoted(fmt)} (use {', '.join([*FORMATS, *CODE_FORMATS])})")
     return fmt
 
 
@@ -50,7 +50,7 @@ def render(d: Derivation, fmt: str = "latex", lang: str = "en", templates: str |
         return generate(d, fmt)
     style, flavor = check_style(style, fmt), check_flavor(flavor, fmt)
     if lang not in LANGS:
-        raise UsageError(f"unknown language {lang!r} (use {', '.join(LANGS)})")
+        raise UsageError(f"unknown language {quoted(lang)} (use {', '.join(LANGS)})")
     if fmt == "json":
         return to_json(d, lang, templates, style)
     name = FORMATS[fmt][0]

@@ -7,7 +7,7 @@ import signal
 import time
 
 from .. import errors
-from ..errors import DeriveError, RenderError, UsageError
+from ..errors import DeriveError, RenderError, UsageError, quoted
 
 TIME_LIMIT = 20.0                 # seconds of wall clock (and of CPU) for one rendering
 TIME_ENV = "DERIVE_TEMPLATE_TIMEOUT"
@@ -30,7 +30,7 @@ def env_seconds(name: str, default: float) -> float:
     except ValueError:
         value = -1
     if not 0 < value <= 3600:
-        raise UsageError(f"{name}={raw[:40]!r}: expected a number of seconds between 0 and 3600")
+        raise UsageError(f"{name}={quoted(raw[:40])}: expected a number of seconds between 0 and 3600")
     return value
 
 

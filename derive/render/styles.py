@@ -1,7 +1,7 @@
 """Document styles (full, paper, teaching) and Markdown flavors: names, defaults, checks."""
 from __future__ import annotations
 
-from ..errors import UsageError
+from ..errors import UsageError, quoted
 
 STYLES = ("full", "paper", "teaching")
 # The fragment is what goes into a paper; every other format shows the complete verified route.
@@ -15,7 +15,7 @@ def check_style(style: str | None, fmt: str) -> str:
     if style is None:
         return DEFAULT_STYLE.get(fmt, "full")
     if style not in STYLES:
-        raise UsageError(f"unknown style {style!r} (use {', '.join(STYLES)})")
+        raise UsageError(f"unknown style {quoted(style)} (use {', '.join(STYLES)})")
     return style
 
 
@@ -23,7 +23,7 @@ def check_flavor(flavor: str | None, fmt: str) -> str:
     if flavor is None:
         return "standard"
     if flavor not in FLAVORS:
-        raise UsageError(f"unknown flavor {flavor!r} (use {', '.join(FLAVORS)})")
+        raise UsageError(f"unknown flavor {quoted(flavor)} (use {', '.join(FLAVORS)})")
     if flavor != "standard" and fmt != "markdown":
         raise UsageError(f"--flavor {flavor} is for --format markdown")
     return flavor
