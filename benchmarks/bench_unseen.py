@@ -6,7 +6,8 @@
 Columns: eq, the equalities a careful reader counts (hand triage in the half's MANIFEST.toml);
 steps, the equalities derive reports; ok, wrong, unver(ified) as derive reports them; fa, false
 alarms (a wrong on a line that holds no listed error and is not listed as ambiguous); found, the
-listed true errors with a wrong on their line, out of how many; s, seconds of check() in process
+listed true errors with a wrong on their line, out of how many; fok, false ok (a listed error's
+line judged ok, and nothing on it wrong); s, seconds of check() in process
 (imports excluded). A file `derive check` refuses (exit 2: no math found, nothing could be read)
 counts every equality unverified and is marked "refused"; an internal error (a traceback) is marked "CRASH". definite = (ok + wrong) / max(eq, steps).
 
@@ -81,6 +82,7 @@ class Row:
     false_alarms: tuple[int, ...]
     found: int
     errors: int
+    false_ok: tuple[int, ...]
     seconds: float
     note: str = ""
 
@@ -93,20 +95,22 @@ def measure(path: Path, want: dict) -> Row:
     try:
         result = check(path)
     except DeriveError as exc:
-        return Row(path.name, eq, 0, 0, 0, eq, (), 0, len(errors), time.perf_counter() - t0,
+        return Row(path.name, eq, 0, 0, 0, eq, (), 0, len(errors), (), time.perf_counter() - t0,
                    "refused: " + str(exc).split(": ")[-1][:40])
     except Exception as exc:  # noqa: BLE001 - the benchmark reports an internal error, never hides it
-        return Row(path.name, eq, 0, 0, 0, eq, (), 0, len(errors), time.perf_counter() - t0,
+        return Row(path.name, eq, 0, 0, 0, eq, (), 0, len(errors), (), time.perf_counter() - t0,
                    f"CRASH {type(exc).__name__}")
     seconds = time.perf_counter() - t0
     refused = "refused: no math found" if not result.steps else (
         "refused: nothing could be read" if result.nothing_read is not None else "")
     status = [(s.line, s.status) for s in result.steps if s.status in ("ok", "wrong", "unverified")]
     wrong_lines = {line for line, st in status if st == "wrong"}
+    ok_lines = {line for line, st in status if st == "ok"}
     return Row(path.name, eq, len(status),
                sum(st == "ok" for _, st in status), sum(st == "wrong" for _, st in status),
                sum(st == "unverified" for _, st in status),
-               tuple(sorted(wrong_lines - errors - ambiguous)), len(errors & wrong_lines), len(errors), seconds, refused)
+               tuple(sorted(wrong_lines - errors - ambiguous)), len(errors & wrong_lines), len(errors),
+               tuple(sorted((errors & ok_lines) - wrong_lines)), seconds, refused)
 
 
 def report(half: str) -> list[Row]:
@@ -114,14 +118,16 @@ def report(half: str) -> list[Row]:
     halves = split()
     rows = [measure(p, want) for p in corpus_files(half)]
     print(f"\n== {half} ({len(rows)} files)")
-    print(f"{'file':40} {'eq':>4} {'steps':>5} {'ok':>4} {'wrong':>5} {'unver':>5} {'fa':>3} {'found':>6} {'s':>6}")
+    print(f"{'file':40} {'eq':>4} {'steps':>5} {'ok':>4} {'wrong':>5} {'unver':>5} {'fa':>3} {'found':>6} {'fok':>3} {'s':>6}")
     for r in rows:
         misplaced = "" if halves[r.name] == half else f" (split says {halves[r.name]})"
         fa = f" false alarms on {list(r.false_alarms)}" if r.false_alarms else ""
+        fok = f" false ok on {list(r.false_ok)}" if r.false_ok else ""
         print(f"{r.name:40} {r.eq:4} {r.steps:5} {r.ok:4} {r.wrong:5} {r.unverified:5} {len(r.false_alarms):3}"
-              f" {r.found:>2}/{r.errors:<3} {r.seconds:6.2f} {r.note}{fa}{misplaced}")
+              f" {r.found:>2}/{r.errors:<3} {len(r.false_ok):3} {r.seconds:6.2f} {r.note}{fa}{fok}{misplaced}")
     total = {k: sum(getattr(r, k) for r in rows) for k in ("eq", "steps", "ok", "wrong", "unverified", "found", "errors")}
     fas = sum(len(r.false_alarms) for r in rows)
+    foks = sum(len(r.false_ok) for r in rows)
     secs = sum(r.seconds for r in rows)
     definite = (total["ok"] + total["wrong"]) / max(1, total["eq"], total["steps"])
     for lang in ("zh", "en"):
@@ -129,8 +135,8 @@ def report(half: str) -> list[Row]:
         d = sum(r.ok + r.wrong for r in mine) / max(1, sum(r.eq for r in mine), sum(r.steps for r in mine))
         print(f"  {lang}: {len(mine)} files, {sum(r.eq for r in mine)} equalities, definite {d:.0%}")
     print(f"{'total':40} {total['eq']:4} {total['steps']:5} {total['ok']:4} {total['wrong']:5} {total['unverified']:5}"
-          f" {fas:3} {total['found']:>2}/{total['errors']:<3} {secs:6.2f}")
-    print(f"definite {definite:.0%}; false alarms {fas}; true errors found on their line {total['found']} of "
+          f" {fas:3} {total['found']:>2}/{total['errors']:<3} {foks:3} {secs:6.2f}")
+    print(f"definite {definite:.0%}; false alarms {fas}; false ok on an error line {foks}; true errors found on their line {total['found']} of "
           f"{total['errors']}; refused {sum(r.note.startswith('refused') for r in rows)}; "
           f"crashed {sum(r.note.startswith('CRASH') for r in rows)}")
     return rows
