@@ -361,33 +361,34 @@ CLAIMS = [
 ]
 
 # Claims that give a false verdict on main when this table was written (issue 17 fixes flip them).
-FALSE_TODAY: dict[int, str] = {
-    0: "issue 17: f(2) after f(x) = x^2 + 1 read as f times 2",
-    2: "issue 17: f(2) = 2 f(1) proved as if f were a number",
-    3: "issue 17: f(1) + f(-1) read as products",
-    4: "issue 17: f(x+1) read as f times (x+1)",
-    6: "issue 17: f(f(0)) read as a product",
-    7: "issue 17: g(1) g(-1) read as products",
-    8: "issue 17: g(0) read as g times 0",
-    9: "issue 17: g(0) read as g times 0",
-    10: "issue 17: g(-z), g(z) read as products",
-    12: "issue 17: h(e) read as h times e",
-    16: "issue 17: f(a) = f(b) proved (f a = f b?)",
-    19: "issue 17: f defined in running text ('Let $f(x) = 2x$') then called",
-    85: "issue 17: 'Let $u = x + 1$' not read as a definition",
-    87: "issue 17: '令 $u = x + 1$，则' not read as a definition",
-    92: "issue 17: a 'where $t = 2x$' clause after the display is dropped",
-    97: "issue 17: '$c$ denotes $e^{2}$' not read",
-    106: "issue 17: the condition (x = 3) after the equation dropped",
-    116: "issue 17: 'A or B' judged as one equation",
-    117: "issue 17: 'Assume $x > 0$.' in prose not read as an assumption",
-    118: "issue 17: '假设 $x > 0$' not read as an assumption",
-    125: "issue 17: the model '逻辑回归假设 ln p/(1-p) = wx + b' not read as a premise",
+FALSE_TODAY: dict[str, str] = {  # by claim id (kind and a hash of the text)
+    "function-call-b9e9d6": "issue 17: f(2) after f(x) = x^2 + 1 read as f times 2",
+    "function-call-300c95": "issue 17: f(2) = 2 f(1) proved as if f were a number",
+    "function-call-df2f09": "issue 17: f(1) + f(-1) read as products",
+    "function-call-1014e0": "issue 17: f(x+1) read as f times (x+1)",
+    "function-call-57da5b": "issue 17: f(f(0)) read as a product",
+    "function-call-b020ee": "issue 17: g(1) g(-1) read as products",
+    "function-call-1c913a": "issue 17: g(0) read as g times 0",
+    "function-call-57868f": "issue 17: g(0) read as g times 0",
+    "function-call-31179e": "issue 17: g(-z), g(z) read as products",
+    "function-call-3c13d6": "issue 17: h(e) read as h times e",
+    "function-call-691f57": "issue 17: f(a) = f(b) proved (f a = f b?)",
+    "function-call-cec5a2": "issue 17: f defined in running text ('Let $f(x) = 2x$') then called",
+    "prose-definition-b2dd9d": "issue 17: 'Let $u = x + 1$' not read as a definition",
+    "prose-definition-f7e7ea": "issue 17: '令 $u = x + 1$，则' not read as a definition",
+    "prose-definition-aaab2a": "issue 17: a 'where $t = 2x$' clause after the display is dropped",
+    "prose-definition-87ca62": "issue 17: '$c$ denotes $e^{2}$' not read",
+    "condition-7f6324": "issue 17: the condition (x = 3) after the equation dropped",
+    "or-branch-c61010": "issue 17: 'A or B' judged as one equation",
+    "assumption-1b3f0f": "issue 17: 'Assume $x > 0$.' in prose not read as an assumption",
+    "assumption-a1d360": "issue 17: '假设 $x > 0$' not read as an assumption",
+    "assumption-6da9db": "issue 17: the model '逻辑回归假设 ln p/(1-p) = wx + b' not read as a premise",
 }
 
 
-def _id(n: int, c: Claim) -> str:
-    return f"{n:03d}-{c.kind}"
+def _id(c: Claim) -> str:
+    """Stable under insertions: the kind and a hash of the document."""
+    return f"{c.kind}-{zlib.crc32(c.text.encode()) & 0xFFFFFF:06x}"
 
 
 @functools.cache
@@ -409,8 +410,8 @@ def _false(c: Claim, got: tuple[str, ...]) -> list[str]:
 def _params():
     out = []
     for n, c in enumerate(CLAIMS):
-        marks = [pytest.mark.xfail(strict=True, reason=FALSE_TODAY[n])] if n in FALSE_TODAY else []
-        out.append(pytest.param(n, id=_id(n, c), marks=marks))
+        marks = [pytest.mark.xfail(strict=True, reason=FALSE_TODAY[_id(c)])] if _id(c) in FALSE_TODAY else []
+        out.append(pytest.param(n, id=_id(c), marks=marks))
     return out
 
 
@@ -427,7 +428,7 @@ def _truth_points(c: Claim):
         yield c.truth(Point(rng))
 
 
-@pytest.mark.parametrize("n", [pytest.param(n, id=_id(n, c)) for n, c in enumerate(CLAIMS)])
+@pytest.mark.parametrize("n", [pytest.param(n, id=_id(c)) for n, c in enumerate(CLAIMS)])
 def test_expected_verdicts_hold(n):
     """The expected verdict against independent truth: ok ⇔ both sides agree (to 1e-40, relative) at
     every random point; wrong ⇔ they differ at one. Claims without a truth function say why."""
@@ -445,6 +446,8 @@ def test_expected_verdicts_hold(n):
 def test_the_table_covers_the_reading_kinds():
     kinds = Counter(c.kind for c in CLAIMS)
     assert len(CLAIMS) >= 150
+    assert len({_id(c) for c in CLAIMS}) == len(CLAIMS), "two claims with the same document"
+    assert set(FALSE_TODAY) <= {_id(c) for c in CLAIMS}
     assert set(kinds) == {FUNC, PRIME, PROB, SUB, OPS, EVAL, PROSE, COND, OR, ASSUME, INLINE, ENV, NAMES, MISC}
     wants = Counter(c.want for c in CLAIMS)
     assert wants["ok"] >= 60 and wants["wrong"] >= 45
