@@ -11,8 +11,8 @@ line judged ok, and nothing on it wrong); s, seconds of check() in process
 (imports excluded). A file `derive check` refuses (exit 2: no math found, nothing could be read)
 counts every equality unverified and is marked "refused"; an internal error (a traceback) is marked "CRASH". definite = (ok + wrong) / max(eq, steps).
 
-The split is recomputed from the files (per language, sorted by sha256 of the source line,
-alternately dev and heldout) and a file in the wrong half is reported.
+The split is recomputed from the files (per collection batch and language, sorted by sha256 of the
+source line, alternately dev and heldout) and a file in the wrong half is reported.
 
 "Before" figures (main at 0f23963, before the reader work of issue 17): benchmarks/results/unseen-before.txt.
 """
@@ -50,7 +50,7 @@ def source_of(path: Path) -> str:
     """The source named on line 1 (for a notebook, in its first cell)."""
     text = path.read_text(encoding="utf-8")
     first = json.loads(text)["cells"][0]["source"][0] if path.suffix == ".ipynb" else text.split("\n", 1)[0]
-    found = re.search(r"source:\s*(.*?)\s*(-->)?$", first)
+    found = re.search(r"source:\s*(.*?)\s*(-->)?$", first)  # <!-- source: ... --> or % source: ...
     if found is None:
         raise ValueError(f"{path.name}: no source on line 1")
     return found.group(1)
@@ -60,14 +60,23 @@ def language_of(path: Path) -> str:
     return "zh" if re.search(r"_zh(tw)?\.", path.name) else "en"
 
 
+def batch_of() -> dict[str, int]:
+    """Files were collected in batches (the manifest's `batch`, default 1); each batch is split alone,
+    so a later batch never moves a file of an earlier one between the halves."""
+    return {c["file"]: c.get("batch", 1) for half in HALVES for c in manifest(half)["counts"]}
+
+
 def split() -> dict[str, str]:
-    """file name -> half, from the sources alone."""
+    """file name -> half, from the sources alone: per batch and language, sorted by sha256 of the
+    source line, alternately dev and heldout."""
     files = [p for half in HALVES for p in corpus_files(half)]
+    batches = batch_of()
     out: dict[str, str] = {}
-    for lang in ("zh", "en"):
-        mine = sorted((p for p in files if language_of(p) == lang),
-                      key=lambda p: hashlib.sha256(source_of(p).encode()).hexdigest())
-        out.update({p.name: HALVES[n % 2] for n, p in enumerate(mine)})
+    for batch in sorted(set(batches.values())):
+        for lang in ("zh", "en"):
+            mine = sorted((p for p in files if language_of(p) == lang and batches.get(p.name, 1) == batch),
+                          key=lambda p: hashlib.sha256(source_of(p).encode()).hexdigest())
+            out.update({p.name: HALVES[n % 2] for n, p in enumerate(mine)})
     return out
 
 
