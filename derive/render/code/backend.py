@@ -19,6 +19,7 @@ class Backend:
     like: str                   # {x}: another leaf as an array like the variable {wrt}
     as_label: str               # {c}: class indices broadcast over the leading axes of {wrt}
     broadcast: str              # {x} to the shape of {wrt}
+    quotient: str               # {x} / {y}, {limit} where {y} == 0
 
 
 NUMPY = Backend(
@@ -31,6 +32,7 @@ NUMPY = Backend(
     like="np.asarray({x}, dtype={wrt}.dtype)",
     as_label="np.broadcast_to(np.asarray({c}, dtype=np.int64), {wrt}.shape[:-1])",
     broadcast="np.broadcast_to({x}, {wrt}.shape).copy()",
+    quotient="np.divide({x}, {y}, out=np.full_like({y}, {limit}), where={y} != 0)",
 )
 
 TORCH = Backend(
@@ -43,6 +45,7 @@ TORCH = Backend(
     like="torch.as_tensor({x}, dtype={wrt}.dtype, device={wrt}.device)",
     as_label="torch.as_tensor({c}, device={wrt}.device).long().expand({wrt}.shape[:-1])",
     broadcast="{x}.expand_as({wrt}).contiguous()",
+    quotient="torch.where({y} == 0, {limit}, {x} / {y})",
 )
 
 BACKENDS = {b.name: b for b in (NUMPY, TORCH)}

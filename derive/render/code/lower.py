@@ -11,7 +11,7 @@ from ...errors import UnsupportedError
 from ...steps import Derivation
 from .labels import label_of as _label
 from .labels import labels
-from .nodes import Expm1, Gather, Log1p, OneHot, Reduce, array
+from .nodes import Expm1, Gather, Log1p, OneHot, Quotient, Reduce, array
 from .result import target
 from .softmax import Softmax, same, softmaxes
 
@@ -43,7 +43,7 @@ class Program:
     leaves: tuple[Leaf, ...]
     sizes: tuple[tuple[str, int, Any], ...]   # (name, axis, value: an int to check, or None)
     shared: tuple[Line, ...]        # the definitions loss and gradient both use
-    loss: Line                      # the loss of each row (summed by the caller)
+    loss: tuple[Line, ...]          # ..., then the loss of each row (summed by the caller)
     gradient: tuple[Line, ...]      # intermediate sums, then the gradient itself
     assumes: tuple[tuple[str, str], ...]   # (leaf, domain) the gradient's step relies on
     loss_label: str
@@ -58,18 +58,34 @@ def program(d: Derivation) -> Program:
     class_label = dict(d.params).get("label")
     lw = Lowering(d, t.wrt, sms, defs, class_label)
     loss_rows = lw.lower(t.loss.body)
-    grad = lw.lower(sp.expand(t.entry, deep=True, mul=True, power_exp=False, power_base=False, log=False,
-                              multinomial=False, basic=False))
-    # the gradient is computed once per entry: its row sums once per row (common subexpressions)
-    reps, (grad,) = sp.cse([grad], symbols=(array(f"t{n}") for n in range(10**6)), optimizations=None)
+    lw.derivative = True
+    grad = lw.lower(_cancelled(_folded(t.entry, d.context.definitions, sms, t.free), sms))
+    lw.derivative = False
+    # common subexpressions once: those of both the loss and the gradient are computed by the
+    # forward and kept for the backward (the focal loss's (1 - a)^gamma), the rest where used
+    reps, (loss_rows, grad) = sp.cse([loss_rows, grad], symbols=(array(f"t{n}") for n in range(10**6)),
+                                     optimizations=None)
     glabel = _label(d, label_of, t.step)
-    gradient = tuple(Line(str(s), e, glabel) for s, e in reps) + (Line("gradient", grad, glabel),)
-    shared = lw.shared_lines(label_of, [loss_rows, *[ln.expr for ln in gradient]])
-    imposed = dict(c for key, c in d.constraints if key in t.step.uses)
     llabel = _label(d, label_of, _definition_step(d, t.loss.head))
-    return Program(d.recipe, t.wrt, len(t.free), lw.leaves(), lw.size_lines(), shared,
-                   Line("rows", loss_rows, llabel), gradient,
+    by_loss, by_grad = _uses(reps, loss_rows), _uses(reps, grad)
+    both = tuple(Line(str(s), e, f"{llabel}, {glabel}") for s, e in reps if s in by_loss and s in by_grad)
+    loss = tuple(Line(str(s), e, llabel) for s, e in reps if s in by_loss and s not in by_grad)
+    gradient = tuple(Line(str(s), e, glabel) for s, e in reps if s in by_grad and s not in by_loss)
+    loss += (Line("rows", loss_rows, llabel),)
+    gradient += (Line("gradient", grad, glabel),)
+    shared = lw.shared_lines(label_of, [ln.expr for ln in (*both, *loss, *gradient)]) + both
+    imposed = dict(c for key, c in d.constraints if key in t.step.uses)
+    return Program(d.recipe, t.wrt, len(t.free), lw.leaves(), lw.size_lines(), shared, loss, gradient,
                    tuple((n, dom) for n, dom in imposed.items() if not callable(dom)), llabel, glabel)
+
+
+def _uses(reps, e) -> set:
+    """The names of the common subexpressions e needs, directly or through one another."""
+    need = set(e.free_symbols)
+    for s, body in reversed(reps):
+        if s in need:
+            need |= body.free_symbols
+    return need
 
 
 def _definition_step(d: Derivation, head):
@@ -86,6 +102,7 @@ class Lowering:
         self.axes: dict = {}        # index Symbol -> axis (negative)
         self.sizes: dict = {}       # axis -> size expression
         self.seen: dict[str, str] = {}   # leaf name -> kind
+        self.derivative = False          # lowering the gradient (its powers may be negative)
         for df in d.context.definitions:
             self._axes_of(df.head)
             self._axes_of(df.body)
@@ -246,7 +263,8 @@ class Lowering:
         return sp.Add(*[self._low(t) for t in e.args])
 
     def _mul(self, e):
-        return sp.Mul(*[self._low(f) for f in e.args])
+        m = sp.Mul(*[self._low(f) for f in e.args])
+        return _log_times_power(m) if self.derivative else m
 
     def _pow(self, e):
         if self._softmax_entry(e.base) and not (e.exp.is_Integer and e.exp > 0):
@@ -296,6 +314,52 @@ class Lowering:
             else:
                 out.append((str(self.size(axis)), axis, None))
         return tuple(out)
+
+
+def _folded(e, definitions, sms, free):
+    """A definition's body in the gradient's entry as its name (a - ((1 - eps) y + eps/K) -> a - q,
+    q computed once by the forward)."""
+    for df in definitions:
+        if df.name in sms or len(df.indices) != len(free) or not df.indices:
+            continue
+        e = e.subs(df.body.xreplace(dict(zip(df.indices, free))), df.head.xreplace(dict(zip(df.indices, free))))
+    return e
+
+
+def _cancelled(e, sms):
+    """Expanded when a_j divides a term: 1/a_j then cancels against a factor a_j (a_j may underflow to
+    0, and 0/0 is nan); the softmax entries collected again."""
+    if not any(isinstance(x, sp.Pow) and x.exp.is_negative and isinstance(x.base, sp.Indexed)
+               and str(x.base.base.label) in sms for x in sp.preorder_traversal(e)):
+        return e
+    e = sp.expand(e, deep=True, mul=True, power_exp=False, power_base=False, log=False, multinomial=False,
+                  basic=False)
+    entries = {x for x in sp.preorder_traversal(e) if isinstance(x, sp.Indexed) and str(x.base.label) in sms}
+    return sp.collect(e, sorted(entries, key=str)) if entries else e
+
+
+def _log_times_power(m):
+    """log a * (1 - a)^e = (1 - a)^(e + 1) * (log a / (1 - a)), and log a / (1 - a) -> -1 at a = 1:
+    finite where (1 - a)^e is not (e < 0 at a = 1: 0 * inf), and (1 - a)^(e + 1) is often already
+    computed (the focal loss's (1 - a)^gamma): one power fewer."""
+    if not isinstance(m, sp.Mul):
+        return m
+    factors = list(m.args)
+    for n, f in enumerate(factors):
+        if isinstance(f, sp.Pow) and _one_minus_of(f.base) is not None \
+                and not (f.exp.is_Integer and f.exp >= 0) and _one_minus_of(f.base) in factors:
+            x = _one_minus_of(f.base)
+            rest = [g for k, g in enumerate(factors) if k != n]
+            rest.remove(x)
+            return sp.Mul(*rest, sp.Pow(f.base, f.exp + 1), Quotient(x, f.base, -1))
+    return m
+
+
+def _one_minus_of(b):
+    """The log-softmax X of b = -expm1(X) (= 1 - a), else None."""
+    if isinstance(b, sp.Mul) and len(b.args) == 2 and b.args[0] == -1 and isinstance(b.args[1], Expm1):
+        return b.args[1].args[0]
+    return None
 
 
 def _is_batch_size(e) -> bool:

@@ -23,10 +23,9 @@ def module_text(p: Program, b: Backend, title: str) -> str:
                      "The leaves as arrays: scalars broadcast over the rows, class indices over the leading axes.")
     out += _function("_shared", args, _lines(p.shared, p, b), f"return {', '.join(shared)}{',' if len(shared) == 1 else ''}"
                      if shared else "return ()", "The definitions loss and gradient share.")
-    out += _function("_loss_rows", inner, _sizes(p, b, [p.loss]) + [_assign(p.loss, b, p)], "return rows",
+    out += _function("_loss_rows", inner, _lines(p.loss, p, b), "return rows",
                      f"The loss of each row ({p.loss_label}).")
-    grad_lines = _sizes(p, b, p.gradient) + [_assign(ln, b, p) for ln in p.gradient]
-    out += _function("_gradient", inner, grad_lines,
+    out += _function("_gradient", inner, _lines(p.gradient, p, b),
                      f"return {b.broadcast.format(x='gradient', wrt=p.wrt)}",
                      f"d{'L'}/d{p.wrt} of each row ({p.gradient_label}), the shape of {p.wrt}.")
     out += [f"def loss({args}):",
@@ -80,8 +79,9 @@ def _leaf_lines(p: Program, b: Backend) -> list[str]:
     for leaf in p.leaves:
         if leaf.kind == "vector":
             out.append(f"{leaf.name} = {b.like.format(x=leaf.name, wrt=p.wrt)}")
-        elif leaf.kind == "scalar":
-            out.append(f"{leaf.name} = {b.like.format(x=leaf.name, wrt=p.wrt)}{keep}")
+        elif leaf.kind == "scalar":  # a Python number stays one (x ** 2.0 is a square, not exp(2 log x))
+            out.append(f"{leaf.name} = {leaf.name} if isinstance({leaf.name}, (int, float)) else "
+                       f"{b.like.format(x=leaf.name, wrt=p.wrt)}{keep}")
         elif leaf.kind == "label":
             out.append(f"{leaf.name} = {b.as_label.format(c=leaf.name, wrt=p.wrt)}")
     return out
@@ -97,12 +97,16 @@ def _torch_classes(p: Program, args: str) -> list[str]:
             f"    def forward(ctx, {args}):",
             f"        leaves = _leaves({args})",
             "        shared = _shared(*leaves)",
-            "        ctx.save_for_backward(*leaves, *shared)",
-            "        return _loss_rows(*leaves, *shared).sum()",
+            "        saved = (*leaves, *shared)  # the leaves and the definitions: no graph",
+            "        ctx.numbers = tuple(None if torch.is_tensor(x) else x for x in saved)",
+            "        ctx.save_for_backward(*(x for x in saved if torch.is_tensor(x)))",
+            "        return _loss_rows(*saved).sum()",
             "",
             "    @staticmethod",
             "    def backward(ctx, g):",
-            f"        return (g * _gradient(*ctx.saved_tensors),){rest}",
+            "        tensors = iter(ctx.saved_tensors)",
+            "        saved = [next(tensors) if x is None else x for x in ctx.numbers]",
+            f"        return (g * _gradient(*saved),){rest}",
             "", "",
             "class Loss(torch.nn.Module):",
             '    """DerivedLoss as a module; leaves given here (Loss(gamma=2.0)) are fixed."""',

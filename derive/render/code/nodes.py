@@ -40,6 +40,12 @@ class Gather(sp.Function):
     nargs = 3
 
 
+class Quotient(sp.Function):
+    """Quotient(x, y, at_zero): x / y, and at_zero where y = 0 (the limit of x / y there)."""
+
+    nargs = 3
+
+
 class Array(sp.Symbol):
     """A named array of the generated code (a leaf, a definition, an intermediate): printed by name."""
 

@@ -48,6 +48,11 @@ class CodePrinter(StrPrinter):
         x, c, axis = e.args
         return self._fill(self.backend.gather, x=self._print(x), c=self._print(c), axis=int(axis))
 
+    def _print_Quotient(self, e):
+        x, y, limit = e.args
+        return self._fill(self.backend.quotient, x=self.parenthesize(x, PRECEDENCE["Mul"], strict=True),
+                          y=self.parenthesize(y, PRECEDENCE["Atom"], strict=True), limit=repr(float(limit)))
+
     def _print_Function(self, e):
         name = FUNCTIONS.get(type(e).__name__)
         if name is None:
