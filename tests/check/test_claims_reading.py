@@ -74,6 +74,14 @@ def every_index(fn: Callable, sizes=range(2, 7)):
     return truth
 
 
+def branches(cases):
+    """An 'A = B or = C' line: cases is [(lhs, [branch, ...]), ...], one per case the text allows; each
+    case must match some branch. Returns the pair of the worst case's closest branch."""
+    def gap(pair):
+        return abs(pair[0] - pair[1])
+    return max((min(((lhs, b) for b in bs), key=gap) for lhs, bs in cases), key=gap)
+
+
 @dataclass(frozen=True)
 class Claim:
     kind: str
@@ -179,6 +187,8 @@ CLAIMS = [
     Claim(PROB, d(r"$$ P(Y=1|X)=h $$", r"$$ P(Y=0|X)=1-h $$"), "premise", why="the Bernoulli model the text states, not derived"),
     Claim(PROB, d(r"$$ P(a|b) = \frac{1}{2} $$", r"$$ 2 P(a|b) = 1 $$"), "ok", lambda v: (1, 1)),
     Claim(PROB, d(r"$$ P(a \mid b) = \frac{1}{2} $$", r"$$ P(a \mid b) + P(a \mid b) = \frac{1}{2} $$"), "wrong", lambda v: (1, mp.mpf(1) / 2)),
+    Claim(PROB, d(r"$$ \mathbb{E}[y|x] = 0.8 $$", r"$$ 1 - \mathbb{E}[y|x] = 0.2 $$"), "ok", lambda v: (1 - mp.mpf("0.8"), mp.mpf("0.2"))),
+    Claim(PROB, d(r"$$ \mathbb{E}[y|x] = 0.8 $$", r"$$ 1 - \mathbb{E}[y|x] = 0.3 $$"), "wrong", lambda v: (1 - mp.mpf("0.8"), mp.mpf("0.3"))),
 
     # -- subscripts on expressions: σ(z)_i, softmax(z)_i, [..]_i, (a ⊙ b)_i --------------------------------
     Claim(SUB, d(r"$$ \sigma(\mathbf{z})_i = \frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}} $$", r"$$ \sum_{i=1}^{K} \sigma(\mathbf{z})_i = 1 $$"), "ok",
@@ -214,6 +224,9 @@ CLAIMS = [
     Claim(OPS, r"$$ \log_2 x = \frac{\ln x}{\ln 2} $$", "ok", lambda v: (mp.log(v.qx, 2), mp.log(v.qx) / mp.log(2))),
     Claim(OPS, r"$$ log_{3}9 = log_{3}{3 ^ 2} = 2 $$", "ok", lambda v: (mp.log(9, 3), 2), why="two equalities, both true"),
     Claim(OPS, r"$$ \log_e x = \ln x $$", "ok", lambda v: (mp.log(v.qx, mp.e), mp.log(v.qx))),
+    Claim(OPS, r"$$ \sqrt{x^2} = |x| $$", "ok", lambda v: (mp.sqrt(v.x ** 2), abs(v.x))),
+    Claim(OPS, r"$$ |x| \, |y| = |xy| $$", "ok", lambda v: (abs(v.x) * abs(v.y), abs(v.x * v.y))),
+    Claim(OPS, r"$$ \lvert x \rvert = -x $$", "wrong", lambda v: (abs(v.qx), -v.qx)),
 
     # -- evaluation bars ------------------------------------------------------------------------------------
     Claim(EVAL, r"$$ \left. \frac{d}{dx} x^2 \right|_{x=1} = 2 $$", "ok", lambda v: (diff(lambda t: t * t, 1), 2)),
@@ -221,6 +234,9 @@ CLAIMS = [
     Claim(EVAL, r"$$ \frac{d}{dx}\sigma(x)\Big|_{x=0} = \frac{1}{4} $$", "ok", lambda v: (diff(sig, 0), mp.mpf(1) / 4)),
     Claim(EVAL, r"$$ \left. x^3 \right|_{x=2} = 8 $$", "ok", lambda v: (8, 8)),
     Claim(EVAL, r"$$ \left. (x^2 + x) \right|_{x=2} = 4 $$", "wrong", lambda v: (6, 4)),
+    Claim(EVAL, r"$$ \left. e^{x} \right|_{x=0} = 1 $$", "ok", lambda v: (mp.e ** 0, 1)),
+    Claim(EVAL, r"$$ \left. \frac{d}{dx} \ln x \right|_{x=1} = 0 $$", "wrong", lambda v: (diff(mp.log, 1), 0)),
+    Claim(EVAL, r"$$ \frac{d}{dx}(x^3)\Big|_{x=2} = 12 $$", "ok", lambda v: (diff(lambda t: t ** 3, 2), 12)),
 
     # -- definitions in prose, English and Chinese, before or after the display --------------------------------
     Claim(PROSE, d(r"Let $u = x + 1$.", r"$$ u^2 = x^2 + 2x + 1 $$"), "ok", lambda v: ((v.x + 1) ** 2, v.x ** 2 + 2 * v.x + 1)),
@@ -269,10 +285,21 @@ CLAIMS = [
 
     # -- "or" branches --------------------------------------------------------------------------------------
     Claim(OR, d(r"Here $y$ is 0 or 1.", r"$$ -y(1 - a) + (1 - y) a = a - 1 \ \text{or} \ = a $$"), "ok",
-          lambda v: min(((-y * (1 - v.a) + (1 - y) * v.a, r) for y, r in ((1, v.a - 1), (0, v.a))), key=lambda p: abs(p[0] - p[1])),
-          why="y = 1 gives a - 1, y = 0 gives a: each branch holds in its case"),
+          lambda v: branches([(-y * (1 - v.a) + (1 - y) * v.a, [v.a - 1, v.a]) for y in (0, 1)]),
+          why="y = 1 gives a - 1, y = 0 gives a: each case matches a branch"),
     Claim(OR, d(r"Here $y$ is 0 or 1.", r"$$ -y(1 - a) + (1 - y) a = a - 1 \ \text{or} \ = a + 1 $$"), "wrong",
-          lambda v: (-0 * (1 - v.a) + v.a, v.a + 1), why="y = 0 gives a, which neither branch is"),
+          lambda v: branches([(-y * (1 - v.a) + (1 - y) * v.a, [v.a - 1, v.a + 1]) for y in (0, 1)]),
+          why="y = 0 gives a, which neither branch is"),
+    Claim(OR, d(r"Here $y \in \{0, 1\}$.", r"$$ y \log a + (1 - y)\log(1 - a) = \log a \ \text{or} \ = \log(1 - a) $$"), "ok",
+          lambda v: branches([(y * mp.log(v.pa) + (1 - y) * mp.log(1 - v.pa), [mp.log(v.pa), mp.log(1 - v.pa)]) for y in (0, 1)])),
+    Claim(OR, d(r"Here $y \in \{0, 1\}$.", r"$$ y \log a + (1 - y)\log(1 - a) = \log a \ \text{or} \ = \log a^2 $$"), "wrong",
+          lambda v: branches([(y * mp.log(v.pa) + (1 - y) * mp.log(1 - v.pa), [mp.log(v.pa), 2 * mp.log(v.pa)]) for y in (0, 1)])),
+    Claim(OR, r"$$ |x| = x \text{ or } |x| = -x $$", "ok", lambda v: branches([(abs(v.x), [v.x, -v.x])])),
+    Claim(OR, r"$$ |x| = x \text{ or } |x| = 2x $$", "wrong", lambda v: branches([(abs(-v.qx), [-v.qx, -2 * v.qx])]), why="x < 0 is a witness"),
+    Claim(OR, d(r"$$ p_k = \frac{e^{z_k}}{\sum_{j=1}^{K} e^{z_j}}, \quad L = -\log p_c $$",
+                r"$$ \frac{\partial L}{\partial z_k} = p_k - 1 \ (k = c) \ \text{or} \ = p_k \ (k \neq c) $$"), "ok",
+          every_index(lambda z, a, i, j: (diff(lambda t: -mp.log(softmax(z[:j] + [t] + z[j + 1:])[i]), z[j]), a[j] - (1 if i == j else 0))),
+          why="c = i, k = j over every pattern: each branch under its condition"),
     Claim(OR, r"$$ \delta_{ij} = 1 \text{ or } \delta_{ij} = 0 $$", "ok", why="a Kronecker delta takes only these values"),
 
     # -- assumptions the prose states --------------------------------------------------------------------------
