@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, signals
 from .errors import DeriveError, UsageError, quoted
-from .files import check_output, write_atomic
+from .files import check_output, descriptor, write_atomic, write_stdout
+from .shown import message
 
 CODE_FORMATS = ("numpy", "torch")   # derive.render.CODE_FORMATS (not imported here: it imports SymPy)
 
@@ -82,27 +85,73 @@ def add_document_options(p: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     _quick_exit()
-    debug = "--debug" in argv
+    _safe_streams()
+    debug = False  # the --debug option once parsed, never a word spelled --debug among the arguments
     try:
-        args = build_parser().parse_args(argv)
-        if args.command is None:
-            build_parser().print_help()
-            return 2
-        return COMMANDS[args.command](args)
+        with signals.handled():
+            args = build_parser().parse_args(argv)
+            debug = args.debug
+            if args.command is None:
+                build_parser().print_help()
+                return 2
+            code = COMMANDS[args.command](args)
+            _flush_stdout()
+            return code
     except DeriveError as exc:
         if debug:
             raise
-        print(f"derive: error: {exc}", file=sys.stderr)
+        _say(f"derive: error: {message(str(exc))}")
         return exc.exit_code
+    except signals.Stopped as exc:
+        _say(f"derive: stopped by {exc.name}")
+        return 128 + exc.signum
     except KeyboardInterrupt:
-        print("derive: interrupted", file=sys.stderr)
+        _say("derive: interrupted")
         return 130
     except Exception as exc:  # a bug of ours: still one line, and the way to see more
         if debug:
             raise
-        print(f"derive: internal error: {type(exc).__name__}: {exc} (rerun with --debug for a traceback)",
-              file=sys.stderr)
+        _say(f"derive: internal error: {type(exc).__name__}: {message(str(exc))} (rerun with --debug for a traceback)")
         return 2
+
+
+def _flush_stdout() -> None:
+    """What print() left in standard output's buffer, written now: a failure (a full disk,
+    /dev/full) is an error with exit 2, not a silent 0 or a complaint at exit."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        try:  # what is still buffered goes nowhere: the interpreter's own flush at exit stays quiet
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())
+            os.close(null)
+        except (OSError, ValueError):
+            pass
+        from .errors import RenderError
+
+        raise RenderError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def _safe_streams() -> None:
+    """Reports and messages never fail on the locale's encoding (PYTHONIOENCODING=ascii with --lang
+    zh): what it cannot encode is written as escapes. Documents go out as UTF-8 (files.write_stdout)."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
+def _say(line: str) -> None:
+    """One line on stderr, if there is a stderr to write to."""
+    try:
+        if sys.stderr is not None:
+            print(line, file=sys.stderr)
+    except (OSError, ValueError):
+        pass
 
 
 def run() -> int:
@@ -145,16 +194,17 @@ def cmd_list(args) -> int:
     if args.json:
         import json
 
-        print(json.dumps([{"name": r.name, "group": r.group, "summary": r.summary} for r in items], indent=2))
+        write_stdout(json.dumps([{"name": r.name, "group": r.group, "summary": r.summary} for r in items], indent=2) + "\n")
         return 0
     groups: dict[str, list] = {}
     for r in items:
         groups.setdefault(r.group, []).append(r)
     width = max(len(r.name) for r in items)
+    lines = []
     for g, rs in groups.items():
-        print(f"{g}:")
-        for r in rs:
-            print(f"  {r.name:<{width}}  {r.summary}")
+        lines.append(f"{g}:")
+        lines += [f"  {r.name:<{width}}  {r.summary}" for r in rs]
+    write_stdout("\n".join(lines) + "\n")
     return 0
 
 
@@ -162,16 +212,14 @@ def cmd_describe(args) -> int:
     from . import recipebook as recipes
 
     r = recipes.get(args.recipe)
-    print(f"{r.name}: {r.summary}")
+    lines = [f"{r.name}: {r.summary}"]
     if r.details:
-        print()
-        print(r.details)
-    print()
-    print("Parameters (--param KEY=VALUE):" if r.params else "Parameters: none")
-    for p in r.params:
-        print(f"  {p.name} (default {p.default}): {p.help}")
-    print(f"Target for --values: {r.target}")
-    print("Works for a concrete K (-K 3) and for a general K (-K K).")
+        lines += ["", r.details]
+    lines += ["", "Parameters (--param KEY=VALUE):" if r.params else "Parameters: none"]
+    lines += [f"  {p.name} (default {p.default}): {p.help}" for p in r.params]
+    lines.append(f"Target for --values: {r.target}")
+    lines.append("Works for a concrete K (-K 3) and for a general K (-K K).")
+    write_stdout("\n".join(lines) + "\n")
     return 0
 
 
@@ -189,8 +237,26 @@ def cmd_render(args) -> int:
     from .pipeline import derivation
 
     fmt, out = _checked_output(args, args.recipe)
-    d = derivation(args.recipe, args.K, args.notation, _pairs(args.param, "--param"), _values(args))
-    return _write(d, args, fmt, out)
+    with _bounded():
+        d = derivation(args.recipe, args.K, args.notation, _pairs(args.param, "--param"), _values(args))
+        text = _rendered(d, args, fmt)
+    return _write(d, text, args, out)
+
+
+@contextlib.contextmanager
+def _bounded():
+    """The whole of derive's own work on a command (derive, verify, worked numbers, render) within
+    $DERIVE_TIME_LIMIT seconds (default signals.RUN_SECONDS): past it, one line and exit 2, and
+    nothing is written (the output is written only after the work)."""
+    from .render.contain import env_seconds
+
+    limit = env_seconds(signals.RUN_ENV, signals.RUN_SECONDS)
+    try:
+        with signals.run_limit(limit):
+            yield
+    except signals.OutOfTime:
+        raise UsageError(f"the run took longer than {limit:g} s and was stopped; nothing was written "
+                         f"(set {signals.RUN_ENV} for more time)") from None
 
 
 def _values(args) -> dict[str, str]:
@@ -206,12 +272,13 @@ def cmd_grad(args) -> int:
     from .engine import gradient
 
     fmt, out = _checked_output(args, _grad_name(args))
-    d = gradient(args.loss, args.define, args.assume, args.wrt, args.K if args.K not in (None, "") else "K",
-                 _values(args), args.notation, args.route)
+    with _bounded():
+        d = gradient(args.loss, args.define, args.assume, args.wrt, args.K if args.K not in (None, "") else "K",
+                     _values(args), args.notation, args.route)
+        text = _rendered(d, args, fmt)
     if dict(d.params).get("simplified") == "no" and fmt not in CODE_FORMATS:  # code refuses it in one line
-        print("derive: the gradient is derived but not simplified to the defined names; it is printed as it stands",
-              file=sys.stderr)
-    return _write(d, args, fmt, out)
+        _say("derive: the gradient is derived but not simplified to the defined names; it is printed as it stands")
+    return _write(d, text, args, out)
 
 
 def _grad_name(args) -> str:
@@ -248,12 +315,15 @@ def _checked_output(args, name: str):
     return fmt, _output_path(args, extension(fmt), name, shown)
 
 
-def _write(d, args, fmt: str, out) -> int:
+def _rendered(d, args, fmt: str) -> str:
     from .render import render
 
-    text = render(d, fmt, args.lang, args.templates, args.style, args.flavor)
+    return render(d, fmt, args.lang, args.templates, args.style, args.flavor)
+
+
+def _write(d, text: str, args, out) -> int:
     if out is None:
-        sys.stdout.write(text)
+        write_stdout(text)
     else:
         if args.output is None:  # output/ is made when there is something to write
             try:
@@ -262,21 +332,26 @@ def _write(d, args, fmt: str, out) -> int:
                 raise UsageError(f"cannot make the directory {out.parent}: {exc.strerror or exc}") from None
         real = _checked(out, args)
         test = _test_file(d, args, out) if args.with_test else None
-        write_atomic(real, text)
-        print(f"wrote {out}", file=sys.stderr)
+        if args.pdf:  # compiled first; then the .tex and the .pdf replace the old pair as one unit
+            from .render.pdf import directory_lock, pdf_of
+
+            pdf = pdf_of(text, args.lang, shown=out)
+            with directory_lock(real.parent):
+                write_atomic(real, text)
+                write_atomic(real.with_suffix(".pdf"), pdf)
+            _say(f"wrote {out}")
+            _say(f"wrote {_pdf_name(out, real)}")
+        else:
+            write_atomic(real, text)
+            _say(f"wrote {out}")
         if test is not None:
             write_atomic(test[0], test[1])
-            print(f"wrote {out.with_name(test[0].name)}", file=sys.stderr)
-        if args.pdf:
-            from .render.pdf import compile_pdf
-
-            compile_pdf(real, args.lang, shown=out)
-            print(f"wrote {_pdf_name(out, real)}", file=sys.stderr)
+            _say(f"wrote {out.with_name(test[0].name)}")
     if not d.verified:
         from .pipeline import unconfirmed
 
         for n, s, v in unconfirmed(d):
-            print(f"derive: step {n} ({s.rule.id}) is {v.status}: {v.detail}", file=sys.stderr)
+            _say(f"derive: step {n} ({s.rule.id}) is {v.status}: {message(v.detail)}")
         return 1
     return 0
 
@@ -296,7 +371,11 @@ def _output_path(args, ext: str, name: str, style: str | None = None) -> Path | 
             raise UsageError("--pdf needs a file: give -o FILE.tex, not -o -")
         return None
     if args.output:
+        if args.output.endswith(("/", os.sep)):
+            raise UsageError(f"-o {message(args.output)}: a directory name (it ends with /); give a file name")
         out = Path(args.output)
+        if args.pdf and descriptor(out) is not None:
+            raise UsageError(f"--pdf needs a file: -o {message(args.output)} is a descriptor of this process")
     else:
         k = args.K if args.K not in (None, "") else "K"
         out = Path("output") / (f"{name}.py" if ext == "py" else f"{name}-K{k}{'-' + style if style else ''}{'-' + args.lang if args.lang != 'en' else ''}.{ext}")

@@ -1,8 +1,11 @@
 """Files the user names: what may be read (regular files, capped) and written (whole or not at all)."""
 from __future__ import annotations
 
+import fcntl
 import os
+import re
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -24,6 +27,61 @@ def _shown(path) -> str:
     """A path as it goes into a one-line message: a very long name is cut in the middle."""
     s = str(path)
     return s if len(s) <= 80 else f"{s[:40]}...{s[-30:]}"
+
+
+_STANDARD = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+_FD_PATH = re.compile(r"/(?:dev/fd|proc/(self|thread-self|[0-9]+)/fd)/([0-9]{1,9})")
+
+
+def descriptor(path: str | os.PathLike) -> int | None:
+    """The open file descriptor of this process that a path names (/dev/stdout, /dev/fd/N,
+    /proc/self/fd/N, or a symbolic link to one), else None. Such a path is written through the
+    descriptor: renaming a new file over what it resolves to would replace the file the shell
+    redirected (`-o /dev/stdout >> log.txt` would lose log.txt's earlier content)."""
+    p = os.path.abspath(os.fspath(path))
+    for _ in range(40):  # the kernel's own limit on a chain of links
+        if p in _STANDARD:
+            fd = _STANDARD[p]
+            break
+        m = _FD_PATH.fullmatch(p)
+        if m:
+            if m.group(1) not in ("self", "thread-self") and int(m.group(1)) != os.getpid():
+                return None
+            fd = int(m.group(2))
+            break
+        try:
+            p = os.path.normpath(os.path.join(os.path.dirname(p), os.readlink(p)))
+        except (OSError, ValueError):
+            return None
+    else:
+        return None
+    try:
+        os.fstat(fd)
+    except OSError:
+        return None
+    return fd
+
+
+def write_descriptor(fd: int, data: str | bytes, shown: str) -> None:
+    """Write all of data to an open descriptor (standard output, a pipe, a redirected file); a
+    failed write (a full disk, /dev/full, a closed pipe) is an error, never a silent exit 0."""
+    for stream in (sys.stdout, sys.stderr):  # what Python buffered for the same descriptor goes first
+        try:
+            if stream is not None and stream.fileno() == fd:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    view = memoryview(data.encode("utf-8") if isinstance(data, str) else data)
+    try:
+        while view:
+            view = view[os.write(fd, view[:1 << 20]):]
+    except OSError as exc:
+        raise RenderError(f"cannot write {shown}: {exc.strerror or exc}") from None
+
+
+def write_stdout(data: str | bytes) -> None:
+    """A document or report on standard output, as UTF-8 whatever the locale's encoding."""
+    write_descriptor(1, data, "to standard output")
 
 
 def read_capped(file: str | os.PathLike, limit: int, shown: str | None = None, hint: str = "") -> bytes:
@@ -67,6 +125,20 @@ def check_output(path: str | os.PathLike, option: str = "-o", inputs=(), inside:
     """
     out = Path(path)
     label = f"{option} {_shown(shown or out)}"
+    if isinstance(path, str) and path.endswith(("/", os.sep)):
+        raise UsageError(f"{label}/: a directory name (it ends with /); give a file name")
+    fd = descriptor(out)
+    if fd is not None:  # written through the descriptor (see descriptor()), never renamed over
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY:
+            raise UsageError(f"{label}: descriptor {fd} is not open for writing")
+        for given in inputs:
+            try:
+                st, other = os.fstat(fd), os.stat(given)
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) == (other.st_dev, other.st_ino):
+                raise UsageError(f"{label}: that is the input file; write to another name")
+        return out
     if any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in out.parts):
         raise UsageError(f"{label}: a file name longer than {NAME_MAX} bytes")
     if len(os.fsencode(out)) > 4000:
@@ -108,8 +180,13 @@ def check_output(path: str | os.PathLike, option: str = "-o", inputs=(), inside:
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
-    """Never leaves a half-written file: a reader sees the old file or the new one."""
+    """Never leaves a half-written file: a reader sees the old file or the new one. A path naming
+    one of this process's descriptors (/dev/stdout) is written through it."""
     target = Path(path)
+    fd = descriptor(target)
+    if fd is not None:
+        write_descriptor(fd, data, _shown(target))
+        return
     try:
         # the prefix is cut so that the temporary name stays within NAME_MAX however long the target's
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:100]}.", dir=str(target.parent or Path(".")))

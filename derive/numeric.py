@@ -12,7 +12,36 @@ from .verifier.evaluate import EvalError, Evaluator
 from .errors import UsageError, quoted
 from .steps import Derivation
 
-DPS = 50
+DPS = 50                    # digits of a worked example's arithmetic, raised where rounding loses a value
+PRECISIONS = (DPS, 200, 1200)  # 1 - sigma(130) is 0 at 50 digits; 1 - sigma(700) needs about 310
+_DIGITS = [DPS]
+
+
+def digits() -> int:
+    """The digits worked examples are computed with now (see at_adequate_precision)."""
+    return _DIGITS[-1]
+
+
+class NoFiniteValue(UsageError):
+    """A value of the worked example has no finite value at these numbers (or not at the digits tried)."""
+
+
+def no_finite_value(exc: Exception) -> NoFiniteValue:
+    return NoFiniteValue(f"--values: no finite value at these numbers ({exc})")
+
+
+def at_adequate_precision(compute):
+    """compute() at 50 digits; where a value is lost to rounding there (the logarithm of 1 - sigma(130)
+    meets a 0), again at 200 and then 1200 digits. A value with no finite value at any is the error."""
+    for n, dps in enumerate(PRECISIONS):
+        _DIGITS.append(dps)
+        try:
+            return compute()
+        except (NoFiniteValue, EvalError):
+            if n == len(PRECISIONS) - 1:
+                raise
+        finally:
+            _DIGITS.pop()
 MAX_VALUES = 4096
 
 
@@ -133,7 +162,11 @@ def _given(x: float) -> str:
 def worked_example(d: Derivation, recipe, values: dict[str, str]) -> Worked:
     """Evaluate the derivation's own definitions and result at the user's numbers."""
     if getattr(recipe, "example", None) is not None:  # the family's recipes bring their own
-        return recipe.example(d, recipe, values)
+        return at_adequate_precision(lambda: recipe.example(d, recipe, values))
+    return at_adequate_precision(lambda: _worked_example(d, recipe, values))
+
+
+def _worked_example(d: Derivation, recipe, values: dict[str, str]) -> Worked:
     n = d.notation
     vals = _rename(values, n)
     z = numbers(n.logits, vals[n.logits])
@@ -150,20 +183,20 @@ def worked_example(d: Derivation, recipe, values: dict[str, str]) -> Worked:
         y, ytext = [0.0] * K, "none"
     ev = evaluator_at(d, z, y)
     try:
-        with mpmath.workdps(DPS):
+        with mpmath.workdps(digits()):
             probs = [ev.scalar(sp.IndexedBase(n.probs)[r + 1]) for r in range(K)]
             loss = ev.scalar(sp.Symbol(n.loss)) if n.loss in d.context.defs() else mpmath.mpf(0)
             result = d.result if recipe.target != "none" else None
             grad = [row[0] for row in ev.matrix(_sized(result, d.K, K))] if result is not None else [mpmath.mpf(0)] * K
             fd = _finite_difference_gradient(ev, n, K) if n.loss in d.context.defs() else None
     except EvalError as exc:
-        raise UsageError(f"--values: no finite value at these numbers ({exc})") from None
-    digits = gradient_agreement(grad, fd) if fd is not None else 30
+        raise no_finite_value(exc) from None
+    agreed = gradient_agreement(grad, fd) if fd is not None else 30
     names = tuple(sorted({"z": n.logits, "y": n.target, "a": n.probs, "L": n.loss}.items()))
     if not all(math.isfinite(float(x)) for x in (loss, *probs, *grad)):
         raise UsageError(OVERFLOW)
     return Worked(tuple(z), tuple(y), ytext, tuple(float(p) for p in probs), float(loss),
-                  tuple(float(g) for g in grad), digits, names)
+                  tuple(float(g) for g in grad), agreed, names)
 
 
 def _sized(expr, size, K):
@@ -203,7 +236,7 @@ def fd_along(ev: Evaluator, L, keys: list, directions: list[list[float]]) -> lis
 
 def projected(gradient: list, directions: list[list[float]]) -> list:
     """The gradient's component along each direction: what the finite differences measure."""
-    with mpmath.workdps(DPS):
+    with mpmath.workdps(digits()):
         return [mpmath.fsum(g * mpmath.mpf(x) for g, x in zip(gradient, w) if x) for w in directions]
 
 
@@ -304,7 +337,7 @@ def evaluator_at(d: Derivation, z, y, extra: dict | None = None) -> Evaluator:
             leaves.update({(name, (r + 1,)): mpmath.mpf(x) for r, x in enumerate(v)})
         else:
             leaves[(name, ())] = mpmath.mpf(v)
-    return Evaluator(leaves, len(z), d.context.defs(), None if isinstance(d.K, int) else d.K, dps=DPS)
+    return Evaluator(leaves, len(z), d.context.defs(), None if isinstance(d.K, int) else d.K, dps=digits())
 
 
 def evaluate_sample(d: Derivation, z: list[float], y: list[float], extra: dict | None = None) -> Sample:
@@ -315,13 +348,13 @@ def evaluate_sample(d: Derivation, z: list[float], y: list[float], extra: dict |
     n, K = d.notation, len(z)
     ev = evaluator_at(d, z, y, extra)
     try:
-        with mpmath.workdps(DPS):
+        with mpmath.workdps(digits()):
             probs = [ev.scalar(sp.IndexedBase(n.probs)[r + 1]) for r in range(K)]
             loss = ev.scalar(sp.Symbol(n.loss))
             grad = [row[0] for row in ev.matrix(_sized(d.result, d.K, K))]
             fd = _finite_difference_gradient(ev, n, K)
     except EvalError as exc:
-        raise UsageError(f"--values: no finite value at these numbers ({exc})") from None
+        raise no_finite_value(exc) from None
     return Sample(probs, loss, grad, fd)
 
 
@@ -388,7 +421,7 @@ def weighted_batch_example(d: Derivation, recipe, values: dict[str, str], weight
     kept = [r for r in range(N) if not by_index or classes[r] is not None]
     if by_index and not kept:
         raise UsageError("--values target: every row is ignore_index; PyTorch's mean is then undefined")
-    with mpmath.workdps(DPS):
+    with mpmath.workdps(digits()):
         eps = mpmath.mpf(epsilon)
         denom = mpmath.mpf(1)
         if reduction == "mean":

@@ -17,6 +17,7 @@ from ..verifier.verify import Context, _free_indices, verify
 from . import entrywise, onehot
 from .arrays import elision_sizes
 from .budget import STEP_SECONDS, Budget, Timeout, time_bound
+from ..shown import message
 from ..latex.extract import Declaration, Document, Row, Side, Unread, _chain_sides, _Lines
 from .generic import generic_functions, specific_names
 from ..latex.normalize import index_words, normalize, sample_indices, vector_names
@@ -109,7 +110,7 @@ def parse_K(value: str | int | None) -> int | str | None:
     if value is None:
         return None
     text = str(value).strip()
-    if re.fullmatch(r"\d+", text):
+    if re.fullmatch(r"[0-9]{1,12}", text):  # ASCII digits only ('²' is a digit to str.isdigit, not to int)
         n = int(text)
         if not 2 <= n <= 50:
             raise UsageError(f"-K {text}: the number of classes must be between 2 and 50")
@@ -340,7 +341,10 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
         if isinstance(it, Declaration):
             if it.kind == "K" and not isinstance(K, int) and K is None:
                 value = it.text.split("=", 1)[1].strip()
-                concrete = int(value) if value.isdigit() else None
+                concrete = int(value) if re.fullmatch(r"[0-9]{1,12}", value) else None
+                if concrete is None and not re.fullmatch(r"[A-Za-z]", value):
+                    raise ParseError(f"K = {message(value)}: expected a number of classes (2..50) or a one-letter "
+                                     "name such as K", it.line, it.column)
                 if concrete is not None and not 2 <= concrete <= 50:
                     raise ParseError(f"K = {concrete}: the number of classes must be between 2 and 50", it.line, it.column)
             continue
@@ -389,7 +393,7 @@ def _size_name(K, file_K: list, uppers: list) -> str:
         return K
     for d in file_K:
         value = d.text.split("=", 1)[1].strip()
-        if not value.isdigit():
+        if not re.fullmatch(r"[0-9]{1,12}", value):
             return value if re.fullmatch(r"[A-Za-z]", value) else "K"
         return d.text.split("=", 1)[0].strip()
     if uppers:

@@ -10,7 +10,7 @@ from ..errors import DeriveError, UsageError
 from .budget import Budget
 from .checker import CheckResult, check_document, parse_K
 from ..latex.extract import MAX_BYTES, extract
-from ..files import check_output, read_capped, write_atomic
+from ..files import check_output, read_capped, write_atomic, write_stdout
 from .arguments import add_arguments  # noqa: F401  (the CLI's subparser)
 from .report import annotate, terminal, to_json
 
@@ -18,7 +18,12 @@ from .report import annotate, terminal, to_json
 def read_input(file: str) -> tuple[str, str]:
     """(text, name) of a path or of stdin ('-'); size capped, UTF-8 required."""
     if file == "-":
-        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        if sys.stdin is None:
+            raise UsageError("standard input is closed (give a file, or pipe the text into derive check -)")
+        try:
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise UsageError(f"cannot read standard input: {exc.strerror or exc}") from None
         name = "<stdin>"
     else:
         data = read_capped(file, MAX_BYTES, hint=" (use - to read standard input)")
@@ -77,16 +82,18 @@ def main(args: argparse.Namespace) -> int:
     """Run `derive check`; returns 0 when every claimed step is confirmed, 1 when one is wrong or could
     not be verified (an unconfirmed step is never passed as true). DeriveError (exit 2) propagates."""
     if args.annotate:  # checked before the work: never the input itself, a device or a directory
-        annotate_to = check_output(args.annotate, "--annotate", inputs=() if args.file == "-" else (args.file,))
+        # '-' is standard output, as for -o (not a file named '-')
+        annotate_to = check_output("/dev/stdout" if args.annotate == "-" else args.annotate, "--annotate",
+                                   inputs=() if args.file == "-" else (args.file,))
     text, name = read_input(args.file)
     result = judge(text, name, getattr(args, "input_format", None), K=args.K, define=tuple(args.define or ()),
                    assume=tuple(args.assume or ()))
     if args.annotate:
         write_atomic(annotate_to, annotate(result))
     if args.json:
-        sys.stdout.write(to_json(result))
+        write_stdout(to_json(result))
     else:
-        sys.stdout.write(terminal(result, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ))
+        write_stdout(terminal(result, color=sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ))
     return 0 if result.ok else 1
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from ..shown import escaped
 from .checker import CheckResult, StepResult
 
 _LABEL = {"ok": "ok", "wrong": "WRONG", "definition": "defined", "unverified": "unverified"}
@@ -10,7 +11,7 @@ _COLOR = {"ok": "32", "wrong": "1;31", "definition": "36", "unverified": "33"}
 
 
 def _short(s: str, n: int = 60) -> str:
-    s = " ".join(s.split())
+    s = escaped(" ".join(s.split()), newlines=False)  # an escape sequence in the input never reaches the terminal
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
@@ -20,18 +21,18 @@ def terminal(result: CheckResult, color: bool = False) -> str:
         return f"\033[{code}m{s}\033[0m" if color else s
 
     first = result.first_wrong
-    out = [f"{result.file}: K = {result.K}"]
+    out = [escaped(f"{result.file}: K = {result.K}", newlines=False)]
     for s in result.steps:
         mark = ">>" if s is first else "  "
-        cond = f"   [{', '.join(s.conditions)}]" if s.conditions else ""
+        cond = f"   [{escaped(', '.join(s.conditions), newlines=False)}]" if s.conditions else ""
         label = paint(_COLOR[s.status], f"{_LABEL[s.status]:<10}")
         out.append(f"{mark} line {s.line:>4}  {label} {_short(s.lhs, 40)} = {_short(s.rhs, 50)}{cond}")
         if s.status == "wrong":
-            out.append(f"{'':17}{s.reason}")
+            out.append(f"{'':17}{escaped(s.reason, newlines=False)}")
             if s is first and s.counterexample:
                 out.append(f"{'':17}counterexample: {_ce_text(s.counterexample)}")
         elif s.status == "unverified":
-            out.append(f"{'':17}{s.reason}")
+            out.append(f"{'':17}{escaped(s.reason, newlines=False)}")
     c = result.counts()
     summary = f"{c['ok']} ok, {c['wrong']} wrong, {c['unverified']} unverified, {c['definition']} definitions"
     if first:
@@ -49,7 +50,7 @@ def _ce_text(ce: dict) -> str:
             parts.append(f"{k}={v:.6g}")
         else:
             parts.append(f"{k}={v}")
-    return ", ".join(parts)
+    return escaped(", ".join(parts), newlines=False)
 
 
 def to_json(result: CheckResult) -> str:

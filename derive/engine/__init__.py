@@ -37,12 +37,12 @@ def gradient(loss: str, define=(), assume=(), wrt: str | None = None, K="K", val
         from ..errors import UsageError, quoted
 
         raise UsageError(f"route {quoted(unknown[0])}: the engine knows {', '.join(ROUTES)}")
+    if notation:  # the formulas carry the names the loss writes; renaming only the prose would contradict them
+        from ..errors import UsageError
+
+        raise UsageError("notation: derive grad names everything as the loss writes it; rename in the LaTeX instead")
     spec = from_latex(loss, define, assume, wrt, size, route=route)
     d = derive_spec(spec)
-    if notation:
-        from dataclasses import replace
-
-        d = replace(d, notation=Notation.parse(notation, d.notation))
     if values:
         from .numbers import worked
 

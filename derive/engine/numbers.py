@@ -8,7 +8,8 @@ import sympy as sp
 
 from ..verifier.evaluate import Definition, EvalError, Evaluator
 from ..errors import UsageError
-from ..numeric import DPS, Example, _num, agreement, fd_along, numbers, probe_directions, projected, vec_tex
+from ..numeric import (Example, _num, agreement, at_adequate_precision, digits, fd_along, no_finite_value, numbers,
+                       probe_directions, projected, vec_tex)
 from ..render.printer import latex_name
 from ..steps import Derivation
 from .spec import LossSpec
@@ -76,11 +77,15 @@ def evaluator(d: Derivation, K: int, leaves: dict) -> Evaluator:
             vals.update({(name, (r + 1,)): mpmath.mpf(x) for r, x in enumerate(v)})
         else:
             vals[(name, ())] = mpmath.mpf(v)
-    return Evaluator(vals, K, d.context.defs(), None if isinstance(d.K, int) else d.K, dps=DPS)
+    return Evaluator(vals, K, d.context.defs(), None if isinstance(d.K, int) else d.K, dps=digits())
 
 
 def worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
     """The user's numbers, the defined vectors, the loss, the derived gradient and its FD check."""
+    return at_adequate_precision(lambda: _worked(d, spec, values))
+
+
+def _worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
     K, leaves = parse_leaves(spec, values)
     label = leaves.pop(spec.label) if spec.label else None
     if spec.label:  # the true class as the number given: in the definitions and in the result
@@ -93,7 +98,7 @@ def worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
     L = spec.loss.head
     result = d.result if isinstance(d.K, int) else d.result.xreplace({d.K: sp.Integer(K)})
     try:
-        with mpmath.workdps(DPS):
+        with mpmath.workdps(digits()):
             defined = {dd.name: [ev.scalar(sp.IndexedBase(dd.name)[r + 1]) for r in range(K)] if dd.indices
                        else ev.scalar(dd.head) for dd in d.context.definitions if dd.name != str(L)}
             loss = ev.scalar(L)
@@ -105,7 +110,7 @@ def worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
             directions = probe_directions(len(keys))
             fd = fd_along(ev, L, keys, directions)
     except EvalError as exc:
-        raise UsageError(f"--values: no finite value at these numbers ({exc})") from None
+        raise no_finite_value(exc) from None
     rows = []
     for name in sorted(leaves, key=lambda n: (n != spec.wrt, spec.names[n], n)):
         v = leaves[name]

@@ -198,7 +198,7 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
     loss_def = Definition(head, body)
     defs = _ordered(defs, loss_def)
     names = _leaves(defs + [loss_def])
-    constraints = tuple(_fact(text, ctx, names) for text in assume)
+    constraints = _facts(assume, ctx, names)
     wrt = _wrt(wrt, defs, loss_def, names)
     label = _label(body, loss, names, wrt)
     if label is not None:  # the class as an index letter (-log a_y: y read as a number elsewhere)
@@ -335,6 +335,18 @@ def _leaves(defs: list[Definition]) -> dict[str, int]:
     return out
 
 
+def _facts(assume, ctx, names: dict) -> tuple[Constraint, ...]:
+    """The --assume facts, one per vector: the same fact twice counts once, two that disagree
+    are refused (the engine would silently use one of them)."""
+    out: dict[str, Constraint] = {}
+    for text in assume:
+        c = _fact(text, ctx, names)
+        if c.name in out and out[c.name] != c:
+            raise UsageError(f"--assume {_quoted(text)}: contradicts the earlier --assume about the sum of {c.name}")
+        out[c.name] = c
+    return tuple(out.values())
+
+
 def _fact(text: str, ctx, names: dict) -> Constraint:
     left, right = _split_equation(text, "--assume")
     lhs, rhs = _parse(left, ctx, "--assume"), _parse(right, ctx, "--assume")
@@ -342,6 +354,9 @@ def _fact(text: str, ctx, names: dict) -> Constraint:
             and rhs.is_number and rhs != 0:
         c = Constraint(str(lhs.function.base.label), rhs)
         if c.matches(lhs) and names.get(c.name) == 1:
+            if rhs != 1:  # the verifier's domains know entries summing to one, not to another number
+                raise UsageError(f"--assume {_quoted(text)}: the engine uses a sum of 1 (a distribution or a "
+                                 f"one-hot target); without --assume it derives the gradient for any sum")
             return c
     raise UsageError(f"--assume {_quoted(text)}: the engine uses facts of the form \\sum_i y_i = 1 "
                      "about a vector of the loss")

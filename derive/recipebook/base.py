@@ -47,6 +47,9 @@ def parse_size(text: str | int | None, notation: Notation):
         if not t:
             raise UsageError("-K needs a value: an integer >= 2 or a name such as K")
         if re.fullmatch(r"[+-]?[0-9]+", t):
+            if len(t.lstrip("+-0")) > 9:  # int() of thousands of digits is refused by Python itself
+                shown = t if len(t) <= 40 else f"{t[:12]}... ({len(t)} digits)"
+                raise UsageError(f"-K {shown}: larger than the limit of {MAX_K} classes")
             value = int(t)
         elif re.fullmatch(r"[A-Za-z]", t):
             if t in ("e", "E", "I"):

@@ -103,11 +103,11 @@ def example(d: Derivation, recipe, values) -> numeric.Example:
     # number, with the class count written into the formulas as the integer it is
     fix = (lambda e: e) if isinstance(d.K, int) else (lambda e: e.xreplace({d.K: sp.Integer(K)}))
     defs = {name: Definition(df.head, fix(df.body)) for name, df in d.context.defs().items()}
-    ev = Evaluator(leaves, max(K, rows_n), defs, None, dps=numeric.DPS)
+    ev = Evaluator(leaves, max(K, rows_n), defs, None, dps=numeric.digits())
     result = fix(d.result)
     L = sp.Symbol(nt.loss)
     try:
-        with mpmath.workdps(numeric.DPS):
+        with mpmath.workdps(numeric.digits()):
             probs = [[ev.scalar(sp.IndexedBase(nt.probs)[r + 1, c + 1]) for c in range(K)] for r in range(rows_n)]
             loss = ev.scalar(L)
             grad = ev.matrix(result)
@@ -117,7 +117,7 @@ def example(d: Derivation, recipe, values) -> numeric.Example:
             directions = numeric.probe_directions(len(keys))
             fd = numeric.fd_along(ev, L, keys, directions)
     except EvalError as exc:
-        raise UsageError(f"--values: no finite value at these numbers ({exc})") from None
+        raise numeric.no_finite_value(exc) from None
     shown = ((rf"\mathbf{{{nt.logits.upper()}}}", numeric.mat_tex(z)), (rf"\mathbf{{{nt.target.upper()}}}", numeric.mat_tex(ys)),
              (rf"\mathbf{{{nt.probs.upper()}}}", numeric.mat_tex(probs)), (nt.loss, numeric._num(float(loss))),
              (rf"\frac{{\partial {nt.loss}}}{{\partial \mathbf{{{nt.logits.upper()}}}}}", numeric.mat_tex(grad)))

@@ -76,7 +76,7 @@ def example(d: Derivation, recipe, values) -> numeric.Example:
     """a, L and the gradient through the derivation; H(y) and KL(y || a) beside them (0 log 0 = 0)."""
     ex = numeric.single_example(d, recipe, values)
     y = [mpmath.mpf(t) for t in ex.data["target"]]
-    with mpmath.workdps(numeric.DPS):
+    with mpmath.workdps(numeric.digits()):
         s = numeric.evaluate_sample(d, ex.data["logits"], ex.data["target"])
         entropy = -mpmath.fsum(_xlogy(t, t) for t in y)
         kl = mpmath.fsum(_xlogy(t, t) - _xlogy(t, p) for t, p in zip(y, s.probs))

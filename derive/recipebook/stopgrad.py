@@ -106,7 +106,7 @@ def example(d: Derivation, recipe, values) -> numeric.Example:
     z = rows[0]
     y, _ = numeric.target_vector(vals[d.notation.target], len(z), recipe.target)
     s = numeric.evaluate_sample(d, z, y)      # its gradient is d.result = p - q
-    with mpmath.workdps(numeric.DPS):
+    with mpmath.workdps(numeric.digits()):
         mean = mpmath.fsum(p * mpmath.mpf(x) for p, x in zip(s.probs, z))
         extra = [p * (mpmath.mpf(x) - mean) for p, x in zip(s.probs, z)]
         full = [g + e for g, e in zip(s.gradient, extra)]

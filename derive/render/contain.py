@@ -45,11 +45,13 @@ def contained(render, what: str) -> str:
         return render()
     limit = time_limit()
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: never returns into the caller's code
         code = 0
         try:
             os.close(read_end)
+            _die_with(parent)
             _limit_child(limit)
             _send(write_end, _run(render, what))
         except BaseException:  # noqa: BLE001  (nothing may escape a forked child)
@@ -71,6 +73,20 @@ def contained(render, what: str) -> str:
         raise RenderError(f"{what}: rendering took longer than {limit:g} s; stopped (set {TIME_ENV} for more time)")
     status = _reap(pid)
     return _decode(data, status, what, limit)
+
+
+def _die_with(parent: int) -> None:
+    """The child is killed when its parent dies, however it dies (SIGKILL too): Linux's parent-death
+    signal. Elsewhere the CPU limit ends it."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the signal was set
+        os._exit(1)
 
 
 def _limit_child(limit: float) -> None:

@@ -2,12 +2,15 @@
 process group under a time limit (DERIVE_TEX_TIMEOUT seconds, default 60)."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
 import resource
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -27,18 +30,27 @@ def timeout() -> float:
 
 
 def compile_pdf(tex: Path, lang: str = "en", shown: str | os.PathLike | None = None) -> Path:
-    """Compile tex into a PDF beside it, in a scratch directory, moved into place only on success.
-    Messages name the file as `shown` (default: tex)."""
+    """Compile the file tex into a PDF beside it (written only on success). Messages name the file
+    as `shown` (default: tex)."""
     tex = Path(tex)
-    name = shown or tex
+    target = tex.with_suffix(".pdf")
+    write_atomic(target, pdf_of(tex.read_text(encoding="utf-8"), lang, shown or tex))
+    return target
+
+
+def pdf_of(source: str, lang: str = "en", shown: str | os.PathLike = "the document") -> bytes:
+    """The PDF of a LaTeX document, compiled in a scratch directory that is removed afterwards
+    (also when a signal stops the run: see signals.py)."""
+    name = shown
     engine = "-xelatex" if lang == "zh" else "-pdf"
     limit = timeout()
     if shutil.which("latexmk") is None or shutil.which("xelatex" if lang == "zh" else "pdflatex") is None:
         raise RenderError(f"--pdf needs TeX: install the Debian packages {DEBIAN_PACKAGES}")
     env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f"}
-    with tempfile.TemporaryDirectory(prefix="derive-tex-") as work:
+    # the supervisor may remove the folder first (a run stopped while TeX runs)
+    with tempfile.TemporaryDirectory(prefix="derive-tex-", ignore_cleanup_errors=True) as work:
         src = Path(work) / "document.tex"  # a fixed short name: the user's may be long or odd
-        shutil.copyfile(tex, src)
+        src.write_text(source, encoding="utf-8")
         cmd = ["latexmk", engine, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
                "-file-line-error", src.name]
         code, stdout = _run_group(cmd, work, env, limit)
@@ -51,32 +63,81 @@ def compile_pdf(tex: Path, lang: str = "en", shown: str | os.PathLike | None = N
             raise RenderError(f"TeX failed on {name}: {_log_excerpt(log, stdout)}")
         if pdf.stat().st_size > MAX_PDF_BYTES:
             raise RenderError(f"TeX made a PDF of {pdf.stat().st_size // 1_000_000} MB from {name}; not kept")
-        target = tex.with_suffix(".pdf")
-        write_atomic(target, pdf.read_bytes())
-    return target
+        return pdf.read_bytes()
+
+
+@contextlib.contextmanager
+def directory_lock(folder: Path):
+    """An exclusive lock on a directory (flock on its descriptor; no lock file is left behind):
+    concurrent writers of a .tex/.pdf pair there replace both files one writer at a time, so the
+    pair always comes from one run."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+# The TeX run's supervisor. It starts latexmk in a process group of its own and, once latexmk
+# ends, kills that group (a pdflatex left behind). As soon as its pipe from derive reaches EOF it
+# kills the group and removes the scratch folder (its working directory): that happens when derive
+# ends in any way, SIGKILL included, which no signal handler of ours can catch.
+_SUPERVISOR = """
+import os, select, shutil, signal, subprocess, sys
+fd, work = int(sys.argv[1]), os.getcwd()
+child = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, process_group=0)
+def end():
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except OSError:
+        pass
+while child.poll() is None:
+    ready, _, _ = select.select([fd], [], [], 0.1)
+    if ready and not os.read(fd, 1):
+        end()
+        child.wait()
+        shutil.rmtree(work, ignore_errors=True)
+        sys.exit(137)
+end()
+sys.exit(child.returncode if child.returncode >= 0 else 128 - child.returncode)
+"""
 
 
 def _run_group(cmd: list[str], cwd: str, env: dict, limit: float) -> tuple[int | None, str]:
-    """Run cmd in a new session (its own process group); (exit code, output), or (None, output) when
-    the time ran out. The whole group is killed either way, so that no pdflatex started by latexmk
-    outlives us; a CPU-time limit on every process of it is the backstop if we are killed first."""
+    """Run cmd under a supervisor in a new session (its own process group); (exit code, output), or
+    (None, output) when the time ran out. The whole group is killed either way, so that no pdflatex
+    started by latexmk outlives us; if we are killed first, the supervisor sees its pipe close and
+    kills the group; a CPU-time limit on every process of it is the last backstop."""
     cpu = int(limit) + 5
 
     def limits():  # runs in the child before exec; inherited by latexmk's children
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
 
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True,
-                            preexec_fn=limits)
+    alive, held = os.pipe()  # the supervisor reads `alive`; we hold `held` open until the run ends
+    try:
+        proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _SUPERVISOR, str(alive), *cmd], cwd=cwd,
+                                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True,
+                                preexec_fn=limits, pass_fds=(alive,))
+    finally:
+        os.close(alive)
     try:
         out, _ = proc.communicate(timeout=limit)
         return proc.returncode, out
     except subprocess.TimeoutExpired:
-        _kill_group(proc.pid)
+        os.close(held)  # the supervisor stops TeX's group
+        held = -1
         out, _ = proc.communicate()
         return None, out
     finally:
-        _kill_group(proc.pid)  # children left behind by a finished (or interrupted) latexmk
+        if held >= 0:
+            os.close(held)  # interrupted (a signal): the supervisor stops TeX's group
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        _kill_group(proc.pid)  # the backstop: the supervisor itself
         if proc.poll() is None:
             proc.kill()
             proc.wait()
