@@ -29,6 +29,10 @@ def derivation(case: str, K="K"):
     return derive.derivation(case, K)
 
 
+def derivation_of(loss: str, define=()):
+    return derive.gradient(loss, list(define))
+
+
 def module(d, fmt: str, folder: Path, stem: str):
     """Write the generated module for fmt and import it from its file (as a user would)."""
     path = folder / f"{stem}_{fmt}.py"

@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 from conftest import run_cli
 from engine.losses import LOSSES
-from render.code_helpers import RECIPES, derivation, leaves, module, naive_loss
+from render.code_helpers import (
+    RECIPES,
+    derivation,
+    derivation_of,
+    leaves,
+    module,
+    naive_loss,
+)
 
 torch = pytest.importorskip("torch")
 CASES = [*LOSSES, *RECIPES]
@@ -193,7 +200,6 @@ def test_grad_prints_numpy_code_on_stdout(tmp_path):
 
 @pytest.mark.parametrize("argv,message", [
     (("grad", r"L = \sum_{i=1}^{K} \log(1 + e^{z_i})", "--wrt", "z", "-f", "torch"), "not simplified"),
-    (("render", "softmax-jacobian", "-f", "torch"), "no loss"),
     (("render", "softmax-cross-entropy", "-f", "numpy", "--with-test"), "--with-test needs --format torch"),
     (("render", "softmax-cross-entropy", "-f", "torch", "--with-test", "-o", "-"), "needs a file"),
 ])
@@ -216,3 +222,39 @@ def test_an_unconfirmed_step_gets_no_code():
     with pytest.raises(UsageError, match=rf"step {n + 1} .* unconfirmed"):
         generate(d.with_steps(steps), "torch")
     assert json.loads(d.render("json"))["verified"] is True   # the derivation itself is untouched
+
+
+def test_the_softmax_jacobian_gives_the_softmax_and_its_backward(modules):
+    """softmax-jacobian has no loss: value() is a, vjp(z, g) = J^T g from diag(a) - a a^T."""
+    _, mod, npm = modules("softmax-jacobian")
+    assert mod.LEAVES == ("z",) and mod.WRT == "z"
+    for scale in (1.0, 80.0, 700.0):
+        gen = torch.Generator().manual_seed(int(scale))
+        z = torch.randn(2, 3, 5, generator=gen, dtype=torch.float64) * scale
+        g = torch.randn(2, 3, 5, generator=gen, dtype=torch.float64)
+        x = z.clone().requires_grad_()
+        torch.testing.assert_close(mod.value(z), torch.softmax(z, -1), rtol=1e-12, atol=1e-15)
+        (auto,) = torch.autograd.grad(torch.softmax(x, -1), x, g)   # PyTorch's own softmax backward
+        torch.testing.assert_close(mod.vjp(z, g), auto, rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(npm.vjp(z.numpy(), g.numpy()), auto.numpy(), rtol=1e-10, atol=1e-10)
+        if scale < 700:
+            assert torch.autograd.gradcheck(mod.DerivedSoftmax.apply, (x,))
+
+
+def test_binary_cross_entropy_on_a_scalar_logit_is_stable(tmp_path):
+    """A scalar variable (the logit of a sigmoid): log sigma as logsigmoid, finite at +-700."""
+    d = derivation_of(r"L = -y \log \sigma(x) - (1 - y) \log(1 - \sigma(x))")
+    mod, npm = module(d, "torch", tmp_path, "bce"), module(d, "numpy", tmp_path, "bce")
+    assert mod.LEAVES == ("x", "y")
+    gen = torch.Generator().manual_seed(0)
+    for scale in (1.0, 80.0, 700.0):
+        x = torch.randn(2, 3, generator=gen, dtype=torch.float64) * scale
+        y = torch.rand(2, 3, generator=gen, dtype=torch.float64)
+        xr = x.clone().requires_grad_()
+        ref = torch.nn.functional.binary_cross_entropy_with_logits(xr, y, reduction="sum")
+        (auto,) = torch.autograd.grad(ref, xr)
+        torch.testing.assert_close(mod.loss(x=x, y=y), ref.detach(), rtol=1e-12, atol=1e-12)
+        torch.testing.assert_close(mod.grad(x=x, y=y), auto, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(npm.grad(x=x.numpy(), y=y.numpy()), auto.numpy(), rtol=1e-10, atol=1e-12)
+        assert np.isfinite(npm.loss(x=x.numpy(), y=y.numpy()))
+    assert torch.autograd.gradcheck(lambda v: mod.DerivedLoss.apply(v, y), (x.clone().requires_grad_() / 100,))

@@ -1,11 +1,14 @@
 """Code from a verified derivation: --format numpy | torch, a module with loss(), grad(), WRT, LEAVES."""
 from __future__ import annotations
 
+import sympy as sp
+
 from ...errors import UsageError
 from ...steps import Derivation
 from .backend import BACKENDS
+from .jacobian import function_program, jacobian_step
 from .lower import program
-from .module import module_text
+from .module import function_module_text, module_text
 
 
 def check_codeable(d: Derivation) -> None:
@@ -21,17 +24,29 @@ def check_codeable(d: Derivation) -> None:
 
 
 def generate(d: Derivation, fmt: str) -> str:
-    """The module's text for `fmt` (numpy or torch)."""
+    """The module's text for `fmt` (numpy or torch): a loss and its gradient, or (a derivation of the
+    softmax's Jacobian) the softmax and its backward."""
     check_codeable(d)
+    step = jacobian_step(d) if not _has_loss(d) else None
+    if step is not None:
+        return function_module_text(function_program(d, step), BACKENDS[fmt], d.recipe)
     return module_text(program(d), BACKENDS[fmt], _title(d))
+
+
+def _has_loss(d: Derivation) -> bool:
+    return any(isinstance(df.head, sp.Symbol) and str(df.head) == d.notation.loss for df in d.context.definitions)
 
 
 def generate_test(d: Derivation, module_file: str) -> str:
     """The pytest file that checks the torch module `module_file` (beside it)."""
-    from .testgen import test_text
+    from .testgen import function_test_text, test_text
 
     check_codeable(d)
-    return test_text(program(d), module_file, d.K if isinstance(d.K, int) else None)
+    K = d.K if isinstance(d.K, int) else None
+    step = jacobian_step(d) if not _has_loss(d) else None
+    if step is not None:
+        return function_test_text(function_program(d, step), module_file, K)
+    return test_text(program(d), module_file, K)
 
 
 def _title(d: Derivation) -> str:

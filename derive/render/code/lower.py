@@ -11,7 +11,7 @@ from ...errors import UnsupportedError
 from ...steps import Derivation
 from .labels import label_of as _label
 from .labels import labels
-from .nodes import Expm1, Gather, Log1p, OneHot, Quotient, Reduce, array
+from .nodes import Expm1, Gather, Log1p, LogSigmoid, OneHot, Quotient, Reduce, array
 from .result import target
 from .softmax import Softmax, same, softmaxes
 
@@ -236,6 +236,10 @@ class Lowering:
             return self._low(u.exp) * self._log(sp.log(u.base, evaluate=False))
         if isinstance(u, sp.exp):
             return self._low(u.args[0])
+        if type(u).__name__ == "sigmoid":
+            return LogSigmoid(self._low(u.args[0]))
+        if isinstance(u, sp.Add) and len(u.args) == 2 and sp.S.One in u.args and type(-(u - 1)).__name__ == "sigmoid":
+            return LogSigmoid(-self._low((1 - u).args[0]))   # 1 - sigma(v) = sigma(-v)
         sm = next((s for s in self.sms.values() if same(s.denominator, u)), None)
         if sm is not None:   # log sum_k e^{u_k}: the shifted log-sum-exp of that softmax
             return array(f"lse_{sm.name}")

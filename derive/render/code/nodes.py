@@ -28,6 +28,12 @@ class Log1p(sp.Function):
     nargs = 1
 
 
+class LogSigmoid(sp.Function):
+    """log sigma(x) = -log(1 + e^{-x}), without overflow for any x (log(1 - sigma(x)) = LogSigmoid(-x))."""
+
+    nargs = 1
+
+
 class OneHot(sp.Function):
     """OneHot(c, axis): 1 at the class c (0-based) along an axis, else 0 (the delta delta_{cj})."""
 

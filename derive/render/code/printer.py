@@ -53,6 +53,12 @@ class CodePrinter(StrPrinter):
         return self._fill(self.backend.quotient, x=self.parenthesize(x, PRECEDENCE["Mul"], strict=True),
                           y=self.parenthesize(y, PRECEDENCE["Atom"], strict=True), limit=repr(float(limit)))
 
+    def _print_LogSigmoid(self, e):
+        x = self._print(e.args[0])
+        if self.backend.name == "numpy":
+            return f"(-np.logaddexp(0, -({x})))"
+        return f"torch.nn.functional.logsigmoid({x})"
+
     def _print_Function(self, e):
         name = FUNCTIONS.get(type(e).__name__)
         if name is None:

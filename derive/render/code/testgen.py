@@ -29,16 +29,7 @@ def test_text(p: Program, module_file: str, K: int | None) -> str:
         else:
             leaves.append(f"    out[{leaf.name!r}] = {SCALARS.get(leaf.domain, 0.5)!r}")
     return "\n".join([
-        f'"""Tests of {module_file}: its backward against gradcheck and against autograd of its own forward."""',
-        "import importlib.util",
-        "import pathlib",
-        "",
-        "import pytest",
-        "import torch",
-        "",
-        f'_spec = importlib.util.spec_from_file_location("derived_loss", pathlib.Path(__file__).with_name({module_file!r}))',
-        "derived = importlib.util.module_from_spec(_spec)",
-        "_spec.loader.exec_module(derived)",
+        *_header(module_file),
         f"K = {k}",
         f"SHAPE = {shape}",
         "",
@@ -87,3 +78,42 @@ def test_text(p: Program, module_file: str, K: int | None) -> str:
         "    torch.testing.assert_close(x.grad, derived.grad(**given), rtol=1e-12, atol=1e-12)",
         "",
     ])
+
+
+def function_test_text(p, module_file: str, K: int | None) -> str:
+    """The test of a softmax module: vjp() against autograd of value(), gradcheck of DerivedSoftmax."""
+    return "\n".join([
+        *_header(module_file),
+        f"K = {K or 5}",
+        "",
+        "",
+        '@pytest.mark.parametrize("scale", [1.0, 80.0, 700.0])',
+        "def test_vjp_equals_autograd_and_passes_gradcheck(scale):",
+        "    gen = torch.Generator().manual_seed(int(scale))",
+        "    z = torch.randn(2, 3, K, generator=gen, dtype=torch.float64) * scale",
+        "    g = torch.randn(2, 3, K, generator=gen, dtype=torch.float64)",
+        "    x = z.clone().requires_grad_()",
+        "    (auto,) = torch.autograd.grad(derived.value(x), x, g)",
+        "    ours = derived.vjp(z, g)",
+        "    assert torch.isfinite(ours).all()",
+        "    torch.testing.assert_close(ours, auto, rtol=1e-10, atol=1e-10)",
+        "    if scale < 700:  # finite differences need a function that is not flat to the last bit",
+        "        assert torch.autograd.gradcheck(derived.DerivedSoftmax.apply, (x,))",
+        "",
+    ])
+
+
+def _header(module_file: str) -> list[str]:
+    """The docstring, the imports and the module under test, loaded from the file beside the test."""
+    return [
+        f'"""Tests of {module_file}: its backward against gradcheck and against autograd of its own forward."""',
+        "import importlib.util",
+        "import pathlib",
+        "",
+        "import pytest",
+        "import torch",
+        "",
+        f'_spec = importlib.util.spec_from_file_location("derived", pathlib.Path(__file__).with_name({module_file!r}))',
+        "derived = importlib.util.module_from_spec(_spec)",
+        "_spec.loader.exec_module(derived)",
+    ]
