@@ -159,7 +159,7 @@ def derivation(recipe: str = "softmax-cross-entropy", K: Size = "K",
 @_pythonic
 def gradient(loss: str, define: str | Iterable[str] = (), assume: str | Iterable[str] = (), wrt: str | None = None,
              K: Size = "K", values: Values | None = None, notation: str | Mapping[str, str] | None = None,
-             route: str | Iterable[str] = ()) -> Derivation:
+             route: str | Iterable[str] = (), sizes: Mapping[str, Size] | None = None) -> Derivation:
     r"""Derive and verify, step by step, the gradient of a loss written in LaTeX.
 
     >>> g = derive.gradient(r"L = -\sum_{i=1}^{K} y_i \log a_i",
@@ -170,7 +170,9 @@ def gradient(loss: str, define: str | Iterable[str] = (), assume: str | Iterable
     define, assume: one LaTeX string or several. wrt: the variable (default: what the innermost definition
     depends on, the logits). K, values, notation: as for derivation(); values name any leaf
     ({"z": [1, 2, 3], "y": [0, 0, 1], "gamma": 2}). route="jacobian" derives the softmax's Jacobian case by
-    case first, as textbooks do. The LaTeX is read by derive's own grammar, never evaluated.
+    case first, as textbooks do. sizes ({"D": 3}) gives the other sizes of matrices and batches (W_{id} with
+    d up to D); a capital letter a sum runs to is a size without it. The LaTeX is read by derive's own
+    grammar, never evaluated.
 
     Returns a frozen Derivation (as derivation() does). Raises ParseError for LaTeX it cannot read,
     UnsupportedError for a construct it cannot differentiate, UsageError for a bad keyword value.
@@ -178,7 +180,7 @@ def gradient(loss: str, define: str | Iterable[str] = (), assume: str | Iterable
     from .engine import gradient as derive_gradient
 
     return derive_gradient(loss, _texts("define", define), _texts("assume", assume), wrt, K, values_text(values),
-                           _notation_text(notation), _texts("route", route))
+                           _notation_text(notation), _texts("route", route), dict(sizes or {}))
 
 
 @_pythonic

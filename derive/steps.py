@@ -61,6 +61,7 @@ class Rule(Enum):
     ENTROPY_PLUS_KL = ("entropy-plus-kl", "H(y, a) = H(y) + KL(y || a)")
     SIGMOID_FORM = ("sigmoid-form", "e^{u} / (e^{u} + e^{w}) = 1 / (1 + e^{-(u - w)}) = sigma(u - w)")
     DERIVATIVE_SIGMOID = ("derivative-sigmoid", "sigma'(x) = e^{-x} / (1 + e^{-x})^2 = sigma(x) (1 - sigma(x))")
+    DERIVATIVE_TANH = ("derivative-tanh", "tanh'(x) = 1 - tanh^2(x)")
     BINARY_REDUCTION = ("binary-reduction", "K = 2, y_2 = 1 - y_1: -y_1 log a_1 - y_2 log a_2 = BCE(z_1 - z_2, y_1)")
     STOP_GRADIENT = ("stop-gradient", "sg(u) has the value of u and derivative 0")
     PRODUCT_RULE = ("product-rule", "d(u v)/dx = u' v + u v'")

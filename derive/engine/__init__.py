@@ -20,7 +20,7 @@ ROUTES = ("lemmas", "jacobian")   # cite -sum t log a as one line; derive the so
 
 
 def gradient(loss: str, define=(), assume=(), wrt: str | None = None, K="K", values=None, notation=None,
-             route=()):
+             route=(), sizes=()):
     """`derive.gradient(r'L = -\\sum_i y_i \\log a_i', define=[r'a_i = ...'], assume=[r'\\sum_i y_i = 1'])`;
     route=("jacobian",) writes the textbook's route (the Jacobian case by case, then J^T dL/da)."""
     from ..notation import Notation
@@ -41,9 +41,14 @@ def gradient(loss: str, define=(), assume=(), wrt: str | None = None, K="K", val
         from ..errors import UsageError
 
         raise UsageError("notation: derive grad names everything as the loss writes it; rename in the LaTeX instead")
-    spec = from_latex(loss, define, assume, wrt, size, route=route)
+    sizes = tuple(sizes.items()) if isinstance(sizes, dict) else tuple(sizes)
+    spec = from_latex(loss, define, assume, wrt, size, route=route, sizes=sizes)
     d = derive_spec(spec)
-    if values:
+    if values and "wrt" in dict(d.params):  # derived by the tensor route: matrices, batches, layers
+        from .tensor_numbers import worked as tensor_worked
+
+        d = d.with_numeric(tensor_worked(d, spec, values))
+    elif values:
         from .numbers import worked
 
         d = d.with_numeric(worked(d, spec, values))

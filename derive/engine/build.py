@@ -22,6 +22,10 @@ from .strategy import Move, exhaust
 def derive_gradient(spec: LossSpec, notation: Notation | None = None, recipe: str = "grad") -> Derivation:
     """The step-by-step gradient of spec.loss with respect to spec.wrt (not yet verified)."""
     env = Env(spec.all_definitions, spec.size)
+    if spec.tensor or _behind_layer(env, spec):
+        from .tensor import derive_tensor
+
+        return derive_tensor(spec, notation, recipe)
     if spec.names.get(spec.wrt) == 0:
         return _scalar_gradient(spec, env, notation, recipe)
     L = spec.loss.head
@@ -89,6 +93,15 @@ def _scalar_gradient(spec: LossSpec, env: Env, notation, recipe: str) -> Derivat
     return Derivation(recipe + "-scalar" if recipe == "grad" else recipe, spec.size, notation, tuple(steps), context,
                       params=(("simplified", "yes"),), result=display(final),
                       constraints=tuple(("sum-one", (c.name, "simplex")) for c in spec.constraints))
+
+
+def _behind_layer(env: Env, spec: LossSpec) -> bool:
+    """Does the variable reach a softmax only through a defined layer (z := W x + b, by x or b)?"""
+    for sm in env.softmaxes.values():
+        direct = any(isinstance(y, sp.Indexed) and str(y.base.label) == spec.wrt for y in sp.preorder_traversal(sm.inner))
+        if env.depends(sm.inner, spec.wrt) and not direct:
+            return True
+    return False
 
 
 def _named_softmax(spec: LossSpec, i, letters) -> Definition:

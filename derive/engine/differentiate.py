@@ -22,22 +22,25 @@ NON_SMOOTH = {sp.Abs: "the absolute value |x|", sp.Max: "max", sp.Min: "min", sp
 
 @dataclass(frozen=True)
 class Softmax:
-    """name_i := e^{u_i} / sum_k e^{u_k}: the head index, the inner u (in the head index), the sum."""
+    """name_i := e^{u_i} / sum_k e^{u_k}: the head index, the inner u (in the head index), the sum;
+    a row-wise softmax p_{n,i} := e^{u_{n,i}} / sum_k e^{u_{n,k}} has the row indices (n) before it."""
 
     name: str
     index: sp.Symbol
     inner: sp.Basic
     limits: tuple
+    rows: tuple = ()
 
     def u(self, at):
         return self.inner.xreplace({self.index: at})
 
 
 def softmax_of(d: Definition) -> Softmax | None:
-    """Recognise a softmax-like definition a_i = e^{u_i} / sum_k e^{u_k}, for any inner u."""
-    if len(d.indices) != 1:
+    """Recognise a softmax-like definition a_i = e^{u_i} / sum_k e^{u_k}, for any inner u (over the
+    last head index: a row of a matrix for p_{n,i})."""
+    if not d.indices:
         return None
-    i = d.indices[0]
+    i = d.indices[-1]
     num, den = sp.fraction(d.body)
     if not (isinstance(num, sp.exp) and isinstance(den, sp.Sum) and len(den.limits) == 1
             and isinstance(den.function, sp.exp)):
@@ -46,7 +49,7 @@ def softmax_of(d: Definition) -> Softmax | None:
     u = evaluated(num.args[0])
     if lo != 1 or evaluated(den.function.args[0]) != u.xreplace({i: k}) or k in u.free_symbols:
         return None
-    return Softmax(d.name, i, u, den.limits[0])
+    return Softmax(d.name, i, u, den.limits[0], tuple(d.indices[:-1]))
 
 
 class Env:
@@ -125,15 +128,15 @@ def differentiate_node(node: D, env: Env):
     base = _var_name(x)
     if not env.depends(f, base):
         return Rule.DERIVATIVE_CONSTANT, sp.Integer(0)
-    if isinstance(f, sp.Indexed) and str(f.base.label) == base:
-        return Rule.DERIVATIVE_INDEXED, KroneckerDelta(f.indices[0], x.indices[0])
+    if isinstance(f, sp.Indexed) and str(f.base.label) == base:  # d W_{id} / d W_{jm} = delta_ij delta_dm
+        return Rule.DERIVATIVE_INDEXED, sp.Mul(*[KroneckerDelta(a, b) for a, b in zip(f.indices, x.indices)])
     if isinstance(f, sp.Symbol) and str(f) == base:
         return Rule.DERIVATIVE_INDEXED, sp.Integer(1)
     if isinstance(f, (sp.Indexed, sp.Symbol)) and _var_name(f) in env.defs:
         name = _var_name(f)
         sm = env.softmaxes.get(name)
         if sm is not None and isinstance(f, sp.Indexed) and isinstance(x, sp.Indexed):
-            return Rule.SOFTMAX_JACOBIAN, jacobian_lemma(sm, f.indices[0], x, env)
+            return Rule.SOFTMAX_JACOBIAN, jacobian_lemma(sm, f.indices, x, env)
         d = env.defs[name]
         body = d.body.xreplace(dict(zip(d.indices, f.indices))) if d.indices else d.body
         return Rule.EXPAND_DEFINITION, D(rename_bound(body, used_letters(x)), x)
@@ -160,6 +163,8 @@ def differentiate_node(node: D, env: Env):
         return Rule.DERIVATIVE_LOG, D(f.args[0], x) / f.args[0]
     if isinstance(f, sigmoid):
         return Rule.DERIVATIVE_SIGMOID, f * (1 - f) * D(f.args[0], x)
+    if isinstance(f, sp.tanh):
+        return Rule.DERIVATIVE_TANH, (1 - f ** 2) * D(f.args[0], x)
     if isinstance(f, sp.Sum):  # one or several letters (SymPy joins sum_i sum_j into one node)
         for k in [lim[0] for lim in f.limits if lim[0] in used_letters(x)]:
             k2 = fresh(used_letters(f, x), "kmnlpqrstuvcbh")  # the variable's index is a sum's letter
@@ -180,14 +185,22 @@ def describe(f) -> str:
     return f"{type(f).__name__.lower()} {f}"
 
 
-def jacobian_lemma(sm: Softmax, i, x, env: Env):
-    """d a_i / d x_j = a_i (du_i/dx_j - sum_k a_k du_k/dx_j); for u = x simply a_i (delta_ij - a_j)."""
+def jacobian_lemma(sm: Softmax, at, x, env: Env):
+    """d a_i / d x_j = a_i (du_i/dx_j - sum_k a_k du_k/dx_j); for u = x simply a_i (delta_ij - a_j).
+    `at`: the indices of the entry a_{at} (the row indices first for a row-wise softmax)."""
+    at = tuple(at) if isinstance(at, (tuple, sp.Tuple)) else (at,)
+    rows, i = at[:-1], at[-1]
+    if rows:  # the definition's row letters as this entry's (its own class letter kept apart first)
+        t = sp.Dummy("t", integer=True, positive=True)
+        sm = Softmax(sm.name, t, sm.inner.xreplace({sm.index: t, **dict(zip(sm.rows, rows))}), sm.limits, rows)
     a = sp.IndexedBase(sm.name)
-    j = x.indices[0]
-    if sm.u(i) == x.base[i]:
-        return a[i] * (KroneckerDelta(i, j) - a[j])
-    k = fresh(used_letters(sm.inner, x, i) | {sm.index})
-    return a[i] * (D(sm.u(i), x) - sp.Sum(a[k] * D(sm.u(k), x), (k,) + tuple(sm.limits[1:])))
+    j = x.indices[-1]
+    if sm.u(i) == x.base[rows + (i,)] and len(x.indices) == len(rows) + 1:
+        # a row of a matrix depends on that row only: delta_nm a_{ni} (delta_ij - a_{nj})
+        same = sp.Mul(*[KroneckerDelta(r, v) for r, v in zip(rows, x.indices[:-1])])
+        return same * a[rows + (i,)] * (KroneckerDelta(i, j) - a[rows + (j,)])
+    k = fresh(used_letters(sm.inner, x, i) | {sm.index} | set(rows))
+    return a[rows + (i,)] * (D(sm.u(i), x) - sp.Sum(a[rows + (k,)] * D(sm.u(k), x), (k,) + tuple(sm.limits[1:])))
 
 
 def weighted_log_lemma(body, a_name: str, i, env: Env):

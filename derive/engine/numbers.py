@@ -22,12 +22,7 @@ def parse_leaves(spec: LossSpec, values: dict[str, str]) -> tuple[int, dict]:
     label = given.pop(spec.label, None) if spec.label else None
     if spec.label and label is None:
         raise UsageError(f"--values: no value for the class index {spec.label} (for example {spec.label}=1)")
-    unknown = sorted(set(given) - set(names))
-    if unknown:
-        raise UsageError(f"--values {unknown[0]}: not a variable of the loss (it has {', '.join(sorted(names))})")
-    missing = sorted(set(names) - set(given))
-    if missing:
-        raise UsageError(f"--values: no value for {', '.join(missing)}")
+    every_leaf(names, given)
     if spec.wrt not in given:
         raise UsageError(f"--values: no value for {spec.wrt}")
     # the size: the variable's length (a scalar variable: that of any vector given, else the size asked)
@@ -68,6 +63,16 @@ def parse_leaves(spec: LossSpec, values: dict[str, str]) -> tuple[int, dict]:
                              f"{float(facts[name].value):g}")
         out[name] = nums
     return K, out
+
+
+def every_leaf(names, given: dict) -> None:
+    """Every name given a value, and no name the loss does not have (one UsageError)."""
+    unknown = sorted(set(given) - set(names))
+    if unknown:
+        raise UsageError(f"--values {unknown[0]}: not a variable of the loss (it has {', '.join(sorted(names))})")
+    missing = sorted(set(names) - set(given))
+    if missing:
+        raise UsageError(f"--values: no value for {', '.join(missing)}")
 
 
 def evaluator(d: Derivation, K: int, leaves: dict) -> Evaluator:

@@ -27,7 +27,9 @@ class Constraint:
             return False
         k, lo, _hi = e.limits[0]
         f = e.function
-        return lo == 1 and isinstance(f, sp.Indexed) and str(f.base.label) == self.name and tuple(f.indices) == (k,)
+        # a vector's entries, or the entries of one row of a matrix (sum_k y_{nk} = 1 for every n)
+        return lo == 1 and isinstance(f, sp.Indexed) and str(f.base.label) == self.name and f.indices[-1] == k \
+            and not any(k in t.free_symbols for t in f.indices[:-1])
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,18 @@ class LossSpec:
     domains: tuple[tuple[str, str], ...] = ()
     constraints: tuple[Constraint, ...] = ()
     route: tuple[str, ...] = ()
-    names: dict = field(default_factory=dict, compare=False)   # leaf name -> arity (0 scalar, 1 vector)
+    names: dict = field(default_factory=dict, compare=False)   # leaf name -> arity (0 scalar, 1 vector, 2 matrix)
     label: str | None = None                     # a free index of the loss (the true class c in -log a_c)
+    shapes: tuple = ()                           # (name, its size in each index position), every indexed name
+    classes: tuple = ()                          # (name, range): a vector of class indices (c in p_{n, c_n})
+
+    def shape(self, name: str) -> tuple:
+        return dict(self.shapes).get(name, ())
+
+    @property
+    def tensor(self) -> bool:
+        """Has the loss an object with several indices (a matrix, a batch)?"""
+        return any(len(s) > 1 for _, s in self.shapes)
 
     @property
     def all_definitions(self) -> tuple[Definition, ...]:
@@ -61,6 +73,11 @@ def sum_limit(texts) -> str | None:
     """The one capital letter the written sums run to (\\sum_{c=1}^{C}), if there is exactly one."""
     found = {a or b for t in texts for a, b in _SUM_LIMIT.findall(t)}
     return found.pop() if len(found) == 1 else None
+
+
+def size_letters(texts) -> list[str]:
+    """Every capital letter the written sums run to (\\sum_{d=1}^{D}, \\sum_{n=1}^{N}), in order."""
+    return list(dict.fromkeys(a or b for t in texts for a, b in _SUM_LIMIT.findall(t)))
 
 
 def _split_equation(text: str, what: str, required: bool = True) -> tuple[str, str] | None:
@@ -110,20 +127,22 @@ def _parse(text: str, ctx, what: str):
         raise UsageError(f"{what} {_quoted(text)}: {exc}") from None
 
 
-def _context(size):
+def _context(size, others=()):
     from ..latex.parse import ParseContext
 
     name = "K" if isinstance(size, int) else str(size)
-    return ParseContext(sizes=((name, sp.Integer(size) if isinstance(size, int) else size),),
-                        default_size=sp.Integer(size) if isinstance(size, int) else size, engine=True)
+    main = sp.Integer(size) if isinstance(size, int) else size
+    extra = tuple((n, sp.Integer(v) if isinstance(v, int) else sym.size(str(v))) for n, v in others if n != name)
+    return ParseContext(sizes=((name, main),) + extra, default_size=main, engine=True)
 
 
 def _head(lhs, what: str, text: str):
     if isinstance(lhs, sp.Symbol) and not lhs.is_integer:
         return lhs
-    if isinstance(lhs, sp.Indexed) and len(lhs.indices) == 1 and isinstance(lhs.indices[0], sp.Symbol):
+    if isinstance(lhs, sp.Indexed) and all(isinstance(t, sp.Symbol) for t in lhs.indices) \
+            and len(set(lhs.indices)) == len(lhs.indices):
         return lhs
-    raise UsageError(f"{what} {_quoted(text)}: the left side must be a name such as L or a_i")
+    raise UsageError(f"{what} {_quoted(text)}: the left side must be a name such as L, a_i or p_{{nk}}")
 
 
 def _name(x) -> str:
@@ -159,13 +178,16 @@ def from_sympy(definitions, loss: Definition, wrt: str, size, domains=(), constr
     return LossSpec(tuple(defs), loss, wrt, size, doms, tuple(constraints), tuple(route), names)
 
 
-def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K", route=()) -> LossSpec:
-    """Read the user's LaTeX with our own grammar and check it: the spec, or one UsageError."""
+def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K", route=(), sizes=()) -> LossSpec:
+    """Read the user's LaTeX with our own grammar and check it: the spec, or one UsageError. `sizes`:
+    (letter, int or letter) for the other sizes (--size D=3); a capital letter a sum runs to is one."""
     if not loss or not loss.strip():
         raise UsageError("the loss is empty")
     if len(define) > MAX_DEFINITIONS:
         raise UsageError(f"more than {MAX_DEFINITIONS} definitions")
-    ctx = _context(size)
+    given = dict(sizes)
+    others = tuple(given.items()) + tuple((n, n) for n in size_letters([loss, *define, *assume]) if n not in given)
+    ctx = _context(size, others)
     defs: list[Definition] = []
     for text in define:
         left, right = _split_equation(_softmax_vector(text), "--define")
@@ -203,9 +225,14 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
     label = _label(body, loss, names, wrt)
     if label is not None:  # the class as an index letter (-log a_y: y read as a number elsewhere)
         loss_def = Definition(head, body.xreplace({x: sym.index(label) for x in body.free_symbols if str(x) == label}))
-    domains = tuple((n, "real" if n == wrt else "positive") for n in sorted(names))
-    return LossSpec(tuple(defs), loss_def, wrt, size if isinstance(size, int) else ctx.default_size, domains,
-                    constraints, tuple(route), names, label)
+    from .shapes import class_ranges, infer
+
+    default = size if isinstance(size, int) else ctx.default_size
+    shapes = infer(defs, loss_def, default)
+    classes = class_ranges(defs, loss_def, default)
+    domains = tuple((n, "real" if n == wrt else "class" if n in classes else "positive") for n in sorted(names))
+    return LossSpec(tuple(defs), loss_def, wrt, default, domains,
+                    constraints, tuple(route), names, label, tuple(sorted(shapes.items())), tuple(sorted(classes.items())))
 
 
 def _summed_once(body, text: str) -> None:
@@ -327,8 +354,8 @@ def _leaves(defs: list[Definition]) -> dict[str, int]:
     for d in defs:
         for n, arity in mentioned(d.body).items():
             if n not in defined:
-                if arity > 1:
-                    raise UsageError(f"{n} has {arity} indices; the engine takes vectors and scalars")
+                if arity > 2:
+                    raise UsageError(f"{n} has {arity} indices; the engine takes scalars, vectors and matrices")
                 if out.get(n, arity) != arity:
                     raise UsageError(f"{n} is used both with and without an index")
                 out[n] = arity
@@ -353,7 +380,7 @@ def _fact(text: str, ctx, names: dict) -> Constraint:
     if isinstance(lhs, sp.Sum) and len(lhs.limits) == 1 and isinstance(lhs.function, sp.Indexed) \
             and rhs.is_number and rhs != 0:
         c = Constraint(str(lhs.function.base.label), rhs)
-        if c.matches(lhs) and names.get(c.name) == 1:
+        if c.matches(lhs) and names.get(c.name) == len(lhs.function.indices):
             if rhs != 1:  # the verifier's domains know entries summing to one, not to another number
                 raise UsageError(f"--assume {_quoted(text)}: the engine uses a sum of 1 (a distribution or a "
                                  f"one-hot target); without --assume it derives the gradient for any sum")
@@ -365,7 +392,7 @@ def _fact(text: str, ctx, names: dict) -> Constraint:
 def _wrt(wrt: str | None, defs: list[Definition], loss: Definition, names: dict) -> str:
     if wrt is not None:
         wrt = wrt.strip().lstrip("\\")
-        if names.get(wrt) not in (0, 1):
+        if names.get(wrt) not in (0, 1, 2):
             raise UsageError(f"--wrt {wrt}: not a variable of the loss")
         return wrt
     # the logits: the vector inside the exponentials of the innermost definition (or of the loss)
@@ -407,7 +434,7 @@ def _vectors_in(e, names: dict, defs: dict, seen: tuple, scalars: bool = False) 
         for y in sp.preorder_traversal(t):
             if isinstance(y, (sp.Indexed, sp.Symbol)) and not (isinstance(y, sp.Symbol) and y.is_integer):
                 n = str(y.base.label) if isinstance(y, sp.Indexed) else str(y)
-                if names.get(n) == 1 or (scalars and names.get(n) == 0):
+                if names.get(n) in (1, 2) or (scalars and names.get(n) == 0):
                     out.append(n)
                 elif n in defs and n not in seen:
                     out += _vectors_in(defs[n].body, names, defs, seen + (n,), scalars)

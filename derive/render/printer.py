@@ -58,7 +58,23 @@ class Printer(LatexPrinter):
         return f"{latex_name(expr.base.label.name)}_{{{sep.join(parts)}}}"
 
     def _print_MatrixSymbol(self, expr):
-        return r"\mathbf{" + latex_name(expr.name) + "}"
+        name = latex_name(expr.name)
+        if expr.shape[1] != 1 and len(expr.name) == 1 and expr.name.islower():
+            name = name.upper()  # the matrix of the entries p_{nk} is P, as papers write it
+        return r"\mathbf{" + name + "}"
+
+    def _print_HadamardProduct(self, expr):
+        return r" \odot ".join(self._hadamard_factor(a) for a in expr.args)
+
+    def _hadamard_factor(self, a):
+        tex = self._print(a)
+        return rf"\left({tex}\right)" if isinstance(a, (sp.MatAdd, sp.HadamardProduct)) else tex
+
+    def _print_OneMatrix(self, expr):
+        return r"\mathbf{1}" if 1 in expr.shape else r"\mathbf{1} \mathbf{1}^{\top}"
+
+    def _print_Identity(self, expr):
+        return r"\mathbf{I}"
 
     def _print_KroneckerDelta(self, expr, exp=None):
         a, b = (self._print(x) for x in expr.args)

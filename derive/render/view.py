@@ -23,6 +23,9 @@ def names(d: Derivation) -> dict[str, str]:
             "yv": r"\mathbf{" + latex_name(n.target) + "}", **{k: str(v) for k, v in d.params}}
 
 
+STEP_NAMES = ("var", "through")   # step params a sentence may use ({var}, {through})
+
+
 def fill(text: str, values: dict) -> Markup:
     """Our catalogue's sentences are trusted LaTeX; only {placeholders} are filled in."""
     return Markup(re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text))
@@ -264,6 +267,8 @@ def _line(s: Step, d: Derivation, rules: dict, values: dict, msgs: dict) -> dict
     info = rules.get(f"{s.rule.id}#{variant}") or rules.get(s.rule.id)
     if info is None:
         raise RenderError(f"the message catalogue has no entry for rule {s.rule.id!r}")
+    # a step may name what it is about (the layer z it goes through): trusted LaTeX from the engine
+    values = {**values, **{k: v for k, v in s.params if k in STEP_NAMES and isinstance(v, str)}}
     sentence = fill(info["sentence"], values)
     status = "definition" if s.is_definition else (s.verdict.status if s.verdict else "unchecked")
     conds = [latex(c) for c in s.conditions]

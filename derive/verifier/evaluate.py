@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import mpmath
 import sympy as sp
-from sympy.matrices.expressions import MatAdd, MatMul, MatrixExpr, MatrixSymbol, Transpose
+from sympy.matrices.expressions import (HadamardProduct, Identity, MatAdd, MatMul, MatrixExpr, MatrixSymbol, OneMatrix,
+                                        Transpose)
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ..calculus.definition import Definition, EvalError, Undefined, _name  # noqa: F401  (where they live)
@@ -365,9 +366,23 @@ class Evaluator:
             return [[self._s(e[r, c], idx) for c in range(e.cols)] for r in range(e.rows)]
         if isinstance(e, MatrixSymbol):
             rows, cols = self.shape(e, idx)
-            if cols != 1:
-                raise EvalError(f"cannot evaluate the matrix symbol {e.name}")
+            if cols != 1:  # a matrix W: its entries W_{rc}
+                return [[self._named(e.name, (r + 1, c + 1), idx) for c in range(cols)] for r in range(rows)]
             return [[self._named(e.name, (r + 1,), idx)] for r in range(rows)]
+        if isinstance(e, (Identity, OneMatrix)):
+            rows, cols = self.shape(e, idx)
+            return [[mpmath.mpf(1 if isinstance(e, OneMatrix) or r == c else 0) for c in range(cols)] for r in range(rows)]
+        if isinstance(e, HadamardProduct):
+            parts = [self._m(a, idx) for a in e.args]
+            out = parts[0]
+            for p in parts[1:]:
+                out = [[x * y for x, y in zip(ra, rb)] for ra, rb in zip(out, p)]
+            return out
+        if isinstance(e, Grad) and e.args[1].shape[1] != 1:  # dL/dW of a matrix W: one tangent per entry
+            L, v = e.args
+            rows, cols = self.shape(v, idx)
+            return [[self.tangent(L, idx, {(v.name, (r + 1, c + 1)): mpmath.mpf(1)}) for c in range(cols)]
+                    for r in range(rows)]
         if isinstance(e, Entrywise):
             body, i, j = e.args[:3]
             rows, cols = self.shape(e, idx)
@@ -409,6 +424,10 @@ class Evaluator:
             return self._apply_t(e, u, idx or {})
 
     def _apply(self, e, w, idx):
+        if isinstance(e, Grad) and e.args[1].shape[1] != 1:  # (dL/dW) w: one directional derivative a row
+            L, v = e.args
+            rows, cols = self.shape(v, idx)
+            return [self.tangent(L, idx, {(v.name, (r + 1, c + 1)): w[c] for c in range(cols)}) for r in range(rows)]
         if isinstance(e, Jac):
             f, v = e.args
             rows = self.shape(f, idx)[0]

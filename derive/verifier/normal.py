@@ -15,7 +15,8 @@ import time
 
 import sympy as sp
 from sympy import KroneckerDelta
-from sympy.matrices.expressions import MatAdd, MatMul, MatrixExpr, MatrixSymbol, Transpose
+from sympy.matrices.expressions import (HadamardProduct, Identity, MatAdd, MatMul, MatrixExpr, MatrixSymbol, OneMatrix,
+                                        Transpose)
 
 from ..calculus.objects import Diag, Entrywise, Grad, Jac, sigmoid
 from ..calculus.symbols import basic
@@ -97,6 +98,7 @@ class _Prover:
             diff = self._entry(lhs, r, c) - self._entry(rhs, r, c)
         else:
             diff = lhs - rhs
+        self._declared_ranges(diff)
         diff = self._derivatives(diff)
         diff = self._expand(diff, set(), values=True)
         self._infer_ranges(diff)
@@ -157,6 +159,7 @@ class _Prover:
         runs over 1..K, and sum_{k<K} delta_kj y_k = y_j is not proved (false for j = K)."""
         seen: dict = {}
         leaves = [x for x in sp.preorder_traversal(e) if isinstance(x, sp.Indexed)]
+        self._declared_ranges(e)
         for x in leaves:
             for pos, t in enumerate(x.indices):
                 if self._range(t) is not None:
@@ -172,6 +175,17 @@ class _Prover:
                 his = seen.get((str(x.base.label), pos), set())
                 if t in self.free_ranges and his and his != {basic(self.free_ranges[t])}:
                     raise NotNormal("an index used with two ranges")
+
+    def _declared_ranges(self, e):
+        """A free index's range from the declared sizes of what it indexes (a free d in W_{jd}, W of
+        K x D, runs over 1..D; also in dL/dW_{jd}, before the derivative is taken)."""
+        shapes = dict(getattr(self.ctx, "shapes", ()))
+        for x in (y for y in sp.preorder_traversal(e) if isinstance(y, sp.Indexed)):
+            shape = shapes.get(str(x.base.label), ())
+            for t, n in zip(x.indices, shape) if len(shape) == len(x.indices) else ():
+                if isinstance(t, sp.Symbol) and self._range(t) is None:
+                    if basic(self.free_ranges.setdefault(t, n)) != basic(n):
+                        raise NotNormal("an index used with two ranges")
 
     def _zero(self, e) -> bool:
         e = self._one_hot(self._constrain(e))
@@ -196,8 +210,14 @@ class _Prover:
             return m  # a scalar factor
         if isinstance(m, MatrixSymbol):
             if m.shape[1] != 1:
-                raise NotNormal("a matrix symbol")
+                return sp.IndexedBase(m.name)[r, c]   # a matrix W: its entry W_{rc}
             return sp.IndexedBase(m.name)[r]
+        if isinstance(m, Identity):
+            return KroneckerDelta(r, c)
+        if isinstance(m, OneMatrix):
+            return sp.Integer(1)
+        if isinstance(m, HadamardProduct):
+            return sp.Mul(*[self._entry(a, r, c) for a in m.args])
         if isinstance(m, Entrywise):
             body, i, j = m.args[:3]
             return body.xreplace({i: r, j: c})
@@ -210,6 +230,8 @@ class _Prover:
             return sp.Derivative(sp.IndexedBase(f.name)[r], sp.IndexedBase(v.name)[c])
         if isinstance(m, Grad):
             L, v = m.args
+            if v.shape[1] != 1:
+                return sp.Derivative(L, sp.IndexedBase(v.name)[r, c])
             return sp.Derivative(L, sp.IndexedBase(v.name)[r])
         if isinstance(m, MatAdd):
             return sp.Add(*[self._entry(a, r, c) for a in m.args])
@@ -365,6 +387,8 @@ class _Prover:
             return e * (dx * sp.log(b) + x * db / b)
         if isinstance(e, sp.exp):
             return e * self._d(e.args[0], v, held)
+        if isinstance(e, sp.tanh):
+            return (1 - e ** 2) * self._d(e.args[0], v, held)
         if isinstance(e, sp.log):
             return self._d(e.args[0], v, held) / e.args[0]
         if isinstance(e, sp.Sum):

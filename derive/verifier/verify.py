@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 DPS = 60                 # working precision of the numeric test (digits)
 GENERAL_SIZES = tuple(range(2, 10)) + (16,)   # the K a general-K claim is checked at numerically
-DOMAINS = ("real", "positive", "unit", "simplex", "one-hot", "nonnegative", "sum-one")
+DOMAINS = ("real", "positive", "unit", "simplex", "one-hot", "nonnegative", "sum-one", "class")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Context:
     seed: int = 20261121
     time_limit: float = 20.0                         # seconds per step, then "unconfirmed"
     values: tuple[tuple[str, object], ...] = ()      # fixed leaf values (parameters such as T)
+    shapes: tuple[tuple[str, tuple], ...] = ()       # (name, size of each index position): matrices, batches
 
     def __post_init__(self):
         # a domain is a name, or a function K -> values: a fixed point (a claim at one input)
