@@ -45,7 +45,7 @@ def descriptor(path: str | os.PathLike) -> int | None:
             break
         m = _FD_PATH.fullmatch(p)
         if m:
-            if m.group(1) not in ("self", "thread-self") and int(m.group(1)) != os.getpid():
+            if m.group(1) not in (None, "self", "thread-self") and int(m.group(1)) != os.getpid():
                 return None
             fd = int(m.group(2))
             break

@@ -308,3 +308,52 @@ CASES: list[Case] = [
     Case("check-one-bad-line", ("check", "in.md"), 1, r"line +2 +unverified[\s\S]*ends too early[\s\S]*line +5 +ok",
          setup=files(**{"in@md": "$$\na_i = b_i +\n$$\n\n$$ y + y = 2 y $$\n"}), surface="check"),
 ]
+
+# -- round three (issue 22): sizes, encodings, terminal escapes, smaller refusals -------------------------
+GRAD_CE = (r"L = -\sum_{i=1}^{K} y_i \log a_i", "--define", r"a_i = \frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}}")
+BCE = r"L = -y\log\sigma(x) - (1-y)\log(1-\sigma(x))"
+ONE_HOT_1024 = ",".join(["1"] + ["0"] * 1023)
+ROWS_1024 = ";".join(",".join(f"{_rng.uniform(-3, 3):.3f}" for _ in range(3)) for _ in range(1024))
+ESCAPES = "$$ \x1b]0;PWNED\x07\x1b[2J a = b \u202e x $$\n"
+CASES += [
+    Case("render-K-5000-digits", ("render", SCE, "-K", "9" * 5000, "-o", "-"), 2,
+         ERR + r"-K 9{12}\.\.\. \(5000 digits\): larger than the limit"),
+    Case("check-K-5000-digits", ("check", "in.md", "-K", "9" * 5000), 2, ERR + r"give a number of classes",
+         setup=files(**{"in@md": GOOD_MD}), surface="check"),
+    Case("check-K-unicode-digit", ("check", "in.tex"), 2, ERR + r"K = ²: expected a number of classes",
+         setup=files(**{"in@tex": "% derive: K = \u00b2\n\\[ a = a \\]\n"}), surface="check"),
+    Case("render-zh-ascii-locale", ("render", SCE, "-K", "3", "--lang", "zh", "-o", "-"), 0, r"\\documentclass",
+         env=(("PYTHONIOENCODING", "ascii"),), surface="render"),
+    Case("check-zh-ascii-locale", ("check", "in.md"), 0, r"1 ok", env=(("PYTHONIOENCODING", "ascii"),),
+         setup=files(**{"in@md": "当 $i = j$ 时：\n\n$$ a_i = a_i $$\n"}), surface="check"),
+    Case("grad-debug-as-loss", ("grad", "--", "--debug"), 2, ERR + r"loss '--debug'", surface="grad"),
+    Case("check-escape-sequences", ("check", "in.md"), 2, ERR + r"\\x07\\x1b\[2J",
+         setup=files(**{"in@md": ESCAPES}), surface="check"),
+    Case("check-escape-sequences-report", ("check", "in.md"), 1, r"\\x1b\]0;PWNED",
+         setup=files(**{"in@md": "$$ a = a $$\n\n$$ x = \\mathrm{\x1b]0;PWNED\x07} $$\n"}), surface="check"),
+    Case("values-message-capped", ("render", SCE, "-K", "3", "--values", "z=" + "x" * 100_000, "--values",
+                                   "target=0", "-o", "-"), 2, ERR + r"characters cut", surface="values"),
+    Case("output-trailing-slash", ("render", SCE, "-K", "2", "-o", "x.tex/"), 2,
+         ERR + r"-o x\.tex/: a directory name", surface="output"),
+    Case("annotate-dash-is-stdout", ("check", "in.md", "--annotate", "-"), 0, r"\[derive: ok\]",
+         setup=files(**{"in@md": GOOD_MD}), surface="output"),
+    Case("grad-assume-sum-two", ("grad", *GRAD_CE, "--assume", r"\sum_i y_i = 2", "-o", "-"), 2,
+         ERR + r"the engine uses a sum of 1", surface="grad"),
+    Case("grad-assume-contradict", ("grad", *GRAD_CE, "--assume", r"\sum_i y_i = 1", "--assume",
+                                    r"\sum_k y_k = 3", "-o", "-"), 2, ERR + r"(contradicts|a sum of 1)", surface="grad"),
+    Case("grad-notation-refused", ("grad", *GRAD_CE, "--notation", "logits=s", "-o", "-"), 2,
+         ERR + r"names everything as the loss writes it", surface="grad"),
+    Case("grad-bce-large-logit", ("grad", BCE, "--values", "x=130", "--values", "y=0", "-f", "text", "-o", "-"), 0,
+         r"L = 130(\.0)?$", surface="values"),
+    Case("render-sigmoid-700", ("render", "sigmoid-cross-entropy", "--values", "z=700,0", "--values", "target=1",
+                                "-f", "json", "-o", "-"), 0, r'"loss": 700\.0', surface="values"),
+    Case("grad-run-limit", ("grad", *GRAD_CE, "-K", "1024", "--values", "z=" + Z1024, "--values", "y=" + ONE_HOT_1024,
+                            "-o", "g.tex"), 2, ERR + r"took longer than 1 s and was stopped; nothing was written",
+         env=(("DERIVE_TIME_LIMIT", "1"),), surface="grad"),
+    Case("grad-K1024-worked", ("grad", *GRAD_CE, "-K", "1024", "--values", "z=" + Z1024, "--values",
+                               "y=" + ONE_HOT_1024, "-f", "json", "-o", "-"), 0, r'"gradient_check_digits"',
+         surface="values"),
+    Case("batch-1024-rows", ("render", "batch-cross-entropy", "-K", "3", "--values", "z=" + ROWS_1024, "--values",
+                             "target=" + ";".join(["0"] * 1024), "-f", "json", "-o", "-"), 0, r'"reduction": "mean"',
+         surface="values"),
+]

@@ -44,6 +44,8 @@ def test_case(case, results):
     r = results[case.id]
     both = r.stderr + r.stdout
     assert "Traceback" not in both and "internal error" not in both, r.stderr[-2000:]
+    # nothing from the input reaches the terminal raw: escape sequences, bidirectional overrides
+    assert "\x1b" not in both and "\u202e" not in both, "a control character reached the output"
     assert r.code is not None and r.seconds < LIMIT, f"still running after {r.seconds:.1f} s"
     assert r.code == case.code, f"exit {r.code}, expected {case.code}: {r.stderr[-1000:]}"
     if case.code == 2:
