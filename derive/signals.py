@@ -40,7 +40,7 @@ def handled():
             signal.signal(s, handler)
 
 
-RUN_SECONDS = 25.0            # derive, verify, worked example and render of one command (TeX has its own limit)
+RUN_SECONDS = 20.0            # derive, verify, worked example and render of one command (TeX has its own limit)
 RUN_ENV = "DERIVE_TIME_LIMIT"
 
 
