@@ -14,7 +14,7 @@ from ..calculus.objects import Grad, Jac, sigmoid
 from ..calculus.symbols import index, size
 from ..errors import ParseError, UsageError, quoted
 from ..verifier.verify import Context, _free_indices, verify
-from . import entrywise, onehot
+from . import entrywise, governed, onehot
 from .arrays import elision_sizes
 from .budget import STEP_SECONDS, Budget, Timeout, time_bound
 from ..shown import message
@@ -41,12 +41,15 @@ class StepResult:
     conditions: tuple[str, ...] = ()
     end: int = -1                        # file offset of the end of the row (for --annotate)
     unread: bool = field(default=False, compare=False)   # its math could not be read at all (syntax)
+    inline: bool = False                 # written in running text ($...$), not in display math
 
     def as_json(self) -> dict:
         out = {"line": self.line, "column": self.column, "lhs": self.lhs, "rhs": self.rhs,
                "status": self.status, "reason": self.reason, "counterexample": self.counterexample}
         if self.conditions:
             out["conditions"] = list(self.conditions)
+        if self.inline:
+            out["inline"] = True
         return out
 
 
@@ -521,24 +524,32 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, budg
     if row.size and concrete is None:
         concrete = row.size   # "in the binary case" before the display
     base = dict(line=right.line, column=right.column,
-                lhs=left.text, rhs=right.text, conditions=conds, end=row.end)
+                lhs=left.text, rhs=right.text, conditions=conds, end=row.end, inline=row.inline)
     if claim.definition:
         return StepResult(status="definition", reason=f"defines {_head_name(setup.definitions[_name_of(left, setup)].head)}", **base)
     if claim.note:
         return StepResult(status="unverified", reason=claim.note, **base)
-    if row.problem:
-        return StepResult(status="unverified", reason=row.problem, **base)
+    gov = governed.read_values(row.values, lambda t: _assumption(t, setup, left.line, left.column),
+                               lambda t: _chain_sides(_prepare(t), 0, _Lines(t)),
+                               lambda t: _parse(t, setup, left.line, left.column))
+    unread = ((row.problem,) if row.problem else ()) + gov.unread
     share = budget.share()
     if share <= 0:
         return StepResult(status="unverified", reason=f"not judged: the document's time budget of {budget.total:g} s ran out", **base)
+    saved = dict(setup.domains)
+    setup.domains.update(gov.domains)   # x > 0 stated for this claim only
     try:
         with time_bound(share + 0.5):
-            return _judged(claim, setup, concrete, euler, share, base)
+            return governed.settle(_judged(claim, setup, concrete, euler, share, base, gov.subs), unread)
     except Timeout:
         return StepResult(status="unverified", reason=f"no verdict within {share:.3g} s (this step's share of the time)", **base)
+    finally:
+        setup.domains.clear()
+        setup.domains.update(saved)
 
 
-def _judged(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, seconds: float, base: dict) -> StepResult:
+def _judged(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, seconds: float, base: dict,
+            subs: dict | None = None) -> StepResult:
     row, left, right = claim.row, claim.left, claim.right
     try:
         written = entrywise.judge(claim, setup, concrete, euler, ref=row.sides[0])
@@ -557,6 +568,16 @@ def _judged(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, sec
         by_entry = entrywise.vector_claim(lhs, rhs, claim, setup, concrete, euler, base)   # dl/da da/dz: a row gradient
         if by_entry is not None:
             return by_entry
+    subs = dict(subs or {})
+    for (a, b), op in zip(row.conditions, row.condition_ops):   # (x = 3) beside a claim about a scalar x
+        if op == "=" and b.isdigit() and a not in setup.indices and a not in setup.definitions:
+            subs.setdefault(a, sp.Integer(b))
+    if subs:
+        varied = {_head_name(v) for e in (lhs, rhs) for x in sp.preorder_traversal(e) if isinstance(x, sp.Derivative) for v in x.variables}
+        if varied & set(subs) or set(subs) & set(setup.definitions):
+            return StepResult(status="unverified", reason=f"cannot apply the condition {sorted(set(subs))[0]} = "
+                              f"{subs[sorted(set(subs))[0]]} here (a derivative or a definition depends on it)", **base)
+        lhs, rhs = governed.substitute(lhs, subs), governed.substitute(rhs, subs)
     ctx, lhs, rhs = _context(lhs, rhs, row, setup, concrete, euler, seconds)
     try:
         verdict = verify(lhs, rhs, ctx)
@@ -587,6 +608,7 @@ def conditions_shown(row: Row) -> tuple[str, ...]:
     conds = tuple(f"{a} {'=' if op == '=' else '!='} {b}" for (a, b), op in zip(row.conditions, row.condition_ops))
     if row.size:
         conds += (f"K = {row.size}",)
+    conds += tuple(row.values)
     if row.context_line:
         conds = tuple(f"assuming {c}, from line {row.context_line}" for c in conds)
     return conds

@@ -46,6 +46,8 @@ def _format_of(name: str, text: str, given: str | None) -> str:
         return "md"
     if suffix in (".tex", ".latex", ".ltx"):
         return "tex"
+    if suffix in (".ipynb", ".rst"):
+        return suffix[1:]
     # stdin or unknown: Markdown if it has $$ blocks and no LaTeX environments
     return "md" if "$$" in text and "\\begin{document}" not in text and "\\begin{align" not in text else "tex"
 

@@ -25,6 +25,7 @@ def terminal(result: CheckResult, color: bool = False) -> str:
     for s in result.steps:
         mark = ">>" if s is first else "  "
         cond = f"   [{escaped(', '.join(s.conditions), newlines=False)}]" if s.conditions else ""
+        cond += "   (inline)" if s.inline else ""
         label = paint(_COLOR[s.status], f"{_LABEL[s.status]:<10}")
         out.append(f"{mark} line {s.line:>4}  {label} {_short(s.lhs, 40)} = {_short(s.rhs, 50)}{cond}")
         if s.status == "wrong":

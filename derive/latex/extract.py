@@ -1,26 +1,20 @@
-"""Read a .tex or .md document: display math, chains of equalities, conditions, cases, declarations."""
+"""Read the rows of a document's math: chains of equalities, conditions beside them, cases, declarations."""
 from __future__ import annotations
 
 import bisect
+import difflib
 import dataclasses
 import re
 from dataclasses import dataclass
 
-from . import prose
+from . import containers, context, prose
+from .containers import _TEX_COMMENT_RE, _mask
 from ..checker.budget import MAX_CLAIMS
 from .parse import scan_letters
 
 MAX_BYTES = 1_000_000   # a hand derivation is a few kilobytes; refuse anything absurd
 MAX_ROW_CHARS = 20_000  # one row of display math (between \\\\); a longer one is reported, not read
 
-# display math: .tex environments and \[ \] / $$ $$ (both formats)
-_TEX_ENVS = r"align|align\*|equation|equation\*|gather|gather\*|multline|multline\*|eqnarray|eqnarray\*|displaymath|flalign|flalign\*"
-# openers of display math; each is closed by the first matching closer after it (found linearly:
-# a lazy regex such as \\\[(.*?)\\\] is quadratic on a megabyte of unclosed \\[)
-_TEX_OPEN_RE = re.compile(r"\\begin\{(" + _TEX_ENVS + r")\}|\\\[|\$\$")
-_MD_OPEN_RE = re.compile(r"\$\$|\\\[")
-_TEX_DECL_RE = re.compile(r"^[ \t]*%+[ \t]*derive:[ \t]*(.*?)[ \t]*$", re.M)
-_MD_DECL_RE = re.compile(r"[ \t]*derive:")
 # wrappers whose rows are the rows of the block; a cases brace keeps its own environment
 _WRAPPERS = r"aligned|split|gathered|alignedat|align\*?|equation\*?|gather\*?|multline\*?"
 _WRAP_RE = re.compile(r"\\(begin|end)\{(" + _WRAPPERS + r")\}(\{\d+\})?")
@@ -42,6 +36,7 @@ _IF_WORDS = re.compile(r"(?<![A-Za-z])(if|when|whenever|unless|except|provided|g
 _NEGATING = re.compile(r"(?<![A-Za-z])(unless|except)(?![A-Za-z])|除非|除了", re.I)
 _OR_WORDS = re.compile(r"(?<![A-Za-z])or(?![A-Za-z])|或", re.I)
 _RANGE_RE = re.compile(r"^\s*[a-zA-Z]\s*=\s*\d+\s*(\\sim|\\dots|\\ldots|\\cdots)?\s*$")
+_SPAN_RE = re.compile(r"^\s*[a-zA-Z]\s*=\s*\d+\s*(?:\\sim|\\to|-|\\dots|\\ldots|\\cdots|\.\.\.)\s*[A-Za-z0-9]+\s*$")   # i = 1 \sim c
 _TRAILING_RE = re.compile(r"(?:\\[,;:! ]|\\q?quad|~|(?<!\\)[.,;])\Z")
 _RELATION_RE = re.compile(r"(:=|\\coloneqq(?![a-zA-Z])|\\triangleq(?![a-zA-Z])|\\stackrel\s*\{[^{}]*\}\s*\{=\}|\\overset\s*\{[^{}]*\}\s*\{=\}|\\equiv(?![a-zA-Z])|=|\\approx(?![a-zA-Z])|\\simeq(?![a-zA-Z])|\\propto(?![a-zA-Z])|\\leq?(?![a-zA-Z])|\\geq?(?![a-zA-Z])|\\leqslant|\\geqslant|<|>|\\neq(?![a-zA-Z])|\\ne(?![a-zA-Z]))")
 
@@ -71,6 +66,9 @@ class Row:
     context_line: int = 0                     # the line of the prose that stated its case or size
     size: int | None = None                   # K stated by the prose before it ("the binary case")
     problem: str = ""                         # a condition beside it that cannot be read: not judged
+    inline: bool = False                      # $...$ in running text (the report says so)
+    role: str = ""                            # "define" | "assume" from the prose around it; "" a claim
+    values: tuple[str, ...] = ()              # conditions on values as written (x = 3, x > 0): the checker applies them
 
 
 @dataclass(frozen=True)
@@ -115,85 +113,21 @@ class _Lines:
         return self.starts[line - 1] + column - 1
 
 
-def _mask(text: str, pattern: re.Pattern) -> str:
-    """Blank out matches (same length, newlines kept) so offsets still point into the user's file."""
-    def blank(m: re.Match) -> str:
-        return re.sub(r"[^\n]", " ", m.group(0))
-    return pattern.sub(blank, text)
-
-
-_TEX_COMMENT_RE = re.compile(r"(?<!\\)%[^\n]*")
-_MD_CODE_RE = re.compile(r"`[^`\n]*`")
-_FENCE_RE = re.compile(r"^(```|~~~)", re.M)
-_HTML_OPEN_RE = re.compile(r"<!--")
-_VERBATIM_RE = re.compile(r"\\begin\{verbatim\}")
-
-
-def _fence_closer(m: re.Match) -> str:
-    return "\n" + m.group(1)
-
-
-def _closed_spans(text: str, opener: re.Pattern, closer_of) -> list[tuple[re.Match, int, int]]:
-    """(opening match, content end, span end) of every opener closed by the first closer after it.
-
-    Linear: a closer that is missing after one position is missing after every later one too."""
-    out, pos, missing = [], 0, set()
-    while True:
-        m = opener.search(text, pos)
-        if not m:
-            return out
-        closer = closer_of(m)
-        at = -1 if closer in missing else text.find(closer, m.end())
-        if at < 0:
-            missing.add(closer)
-            pos = m.end()
-            continue
-        out.append((m, at, at + len(closer)))
-        pos = at + len(closer)
-
-
-def _mask_spans(text: str, spans) -> str:
-    if not spans:
-        return text
-    out, last = [], 0
-    for a, b in spans:
-        out += [text[last:a], re.sub(r"[^\n]", " ", text[a:b])]
-        last = b
-    out.append(text[last:])
-    return "".join(out)
-
-
-def _tex_closer(m: re.Match) -> str:
-    if m.group(0).startswith("\\begin"):
-        return "\\end{" + m.group(1) + "}"
-    return "\\]" if m.group(0) == "\\[" else "$$"
-
-
 def extract(text: str, fmt: str, max_claims: int = MAX_CLAIMS) -> Document:
-    """Every display-math row and declaration of a document, in order, with the user's line numbers;
-    past max_claims claimed equalities the rest is one Unread item saying what was cut off."""
+    """Every row of math (display and inline) and declaration of a document, in order, with the user's
+    line numbers; past max_claims claimed equalities the rest is one Unread item saying what was cut off."""
+    lay = containers.layout(text, fmt)
+    text, fmt, masked = lay.text, lay.fmt, lay.masked
     lines = _Lines(text)
     items: list[tuple[int, object]] = []
-    if fmt == "md":
-        code = _mask(_mask_spans(text, [(m.start(), e) for m, _, e in _closed_spans(text, _FENCE_RE, _fence_closer)]), _MD_CODE_RE)
-        comments = _closed_spans(code, _HTML_OPEN_RE, lambda m: "-->")
-        for m, content_end, _ in comments:
-            d = _MD_DECL_RE.match(code, m.end())
-            if d and d.end() <= content_end:
-                items.extend(_declarations(code[d.end():content_end], d.end(), lines))
-        masked = _mask_spans(code, [(m.start(), e) for m, _, e in comments])
-        found = [(m.end(), masked[m.end():c], m.start(), e) for m, c, e in _closed_spans(masked, _MD_OPEN_RE, _tex_closer)]
-    else:
-        masked = _mask(text, _TEX_COMMENT_RE)
-        masked = _mask_spans(masked, [(m.start(), e) for m, _, e in _closed_spans(masked, _VERBATIM_RE, lambda m: "\\end{verbatim}")])
-        for m in _TEX_DECL_RE.finditer(text):
-            items.extend(_declarations(m.group(1), m.start(1), lines))
-        found = [(m.end(), masked[m.end():c], m.start(), e) for m, c, e in _closed_spans(masked, _TEX_OPEN_RE, _tex_closer)]
-    blocks = [(start, body) for start, body, _, _ in found]
-    math = "\n".join(b for _, b in blocks)
+    for body, offset in lay.declarations:
+        items.extend(_declarations(body, offset, lines))
+    found = [(b.body_start, b.body, b.start, b.end) for b in lay.blocks if not b.inline]
+    math = "\n".join(b.body for b in lay.blocks)
     decls = "\n".join(d.text for _, d in items)
     letters = scan_letters(math + "\n" + decls)[0]
     rows: list[tuple[int, object]] = []
+    used: set[int] = set()   # inline math the prose readers took (a definition, an assumption, a case)
     last: Side | None = None
     case_anchor: Side | None = None   # "If i = j, = ..." and "If i != j, = ..." continue the same chain
     in_cases = False
@@ -204,16 +138,7 @@ def extract(text: str, fmt: str, max_claims: int = MAX_CLAIMS) -> Document:
             break
         before = masked[prev_end:b_start]
         ctx = prose.before_display(before, lambda off, base=prev_end: lines.at(base + off)[0])
-        for name, off in prose.one_hot_names(before):
-            line, col = lines.at(prev_end + off)
-            items.append((prev_end + off, Declaration("assume", f"{name} one-hot", line, col)))
-        for kind, text_, off in prose.inline_definitions(before):
-            line, col = lines.at(prev_end + off)
-            # "in this case K = 3" describes the whole text, not only what follows it
-            items.append((-1 if kind == "K" else prev_end + off, Declaration(kind, text_, line, col)))
-        for name, letter, off in prose.hot_indices(before):
-            line, col = lines.at(prev_end + off)
-            items.append((prev_end + off, Declaration("hot", f"{name} {letter}", line, col)))
+        used |= _prose_declarations(before, prev_end, lines, items)
         for m in _DISPLAY_ONE_HOT_RE.finditer(body):   # y \text{ one-hot} beside the definitions of a display
             if _IF_BEFORE_RE.search(body, max(0, m.start() - 30), m.start()):
                 continue   # "\text{if } x \text{ is one-hot}" is a condition, not the text's assumption
@@ -226,21 +151,83 @@ def extract(text: str, fmt: str, max_claims: int = MAX_CLAIMS) -> Document:
             anchor = case_anchor
         else:
             in_cases, anchor = False, last
+        sentence = before[context.sentence_start(before):]
+        values = tuple(v for v, _ in context.stated_conditions(sentence))
+        role = context.display_role(before)
         for row in _block_rows(body, start, lines, anchor, letters, allowance):
             if isinstance(row, Unread):
                 rows.append((lines.offset(row.line, row.column), row))
                 last = None
                 continue
             row = _in_context(row, ctx)
+            if values and not row.values:
+                row = dataclasses.replace(row, values=values, context_line=row.context_line or lines.at(b_start)[0])
+            if role:
+                row = dataclasses.replace(row, role=role)
             rows.append((row.sides[1].offset if row.carried else row.sides[0].offset, row))
             if row.sides:
                 last = row.sides[-1] if not row.note else None
-    for name, off in prose.one_hot_names(masked[prev_end:] if not allowance.cut else ""):
-        line, col = lines.at(prev_end + off)
-        items.append((prev_end + off, Declaration("assume", f"{name} one-hot", line, col)))
+    if not allowance.cut:
+        used |= _prose_declarations(masked[prev_end:], prev_end, lines, items, tail=True)
+        rows.extend(_inline_rows(lay, used, lines, letters, allowance))
     items.extend(rows)
     items.sort(key=lambda p: p[0])
     return Document(tuple(it for _, it in items), math, text, fmt)
+
+
+def _prose_declarations(before: str, base: int, lines: _Lines, items: list, tail: bool = False) -> set[int]:
+    """What running text declares (one-hot vectors, definitions, K, the index of a one-hot's 1); the
+    offsets of the inline math it took."""
+    used: set[int] = set()
+    for name, off in prose.one_hot_names(before):
+        line, col = lines.at(base + off)
+        items.append((base + off, Declaration("assume", f"{name} one-hot", line, col)))
+    if tail:
+        return used
+    for kind, text_, off in prose.inline_definitions(before):
+        line, col = lines.at(base + off)
+        # "in this case K = 3" describes the whole text, not only what follows it
+        items.append((-1 if kind == "K" else base + off, Declaration(kind, text_, line, col)))
+        used.add(base + off)
+    for name, letter, off in prose.hot_indices(before):
+        line, col = lines.at(base + off)
+        items.append((base + off, Declaration("hot", f"{name} {letter}", line, col)))
+        used.add(base + off)
+    return used
+
+
+_AFTER_CASE_RE = re.compile(r"\s*,?\s*(if|when|for|unless|当|若)\s*\$\s*([a-zA-Z])\s*(==|=|\\neq|\\ne|\\not\s*=|≠)\s*([a-zA-Z])\s*\$", re.I)
+
+
+def _inline_rows(lay, used: set[int], lines: _Lines, letters: frozenset, allowance: _Allowance) -> list:
+    """Inline equalities ($...$, \\(...\\)) as rows of their own, unless the prose makes them a case, a
+    definition the prose readers took, or a mention (i = 1, \\dots, K)."""
+    out: list[tuple[int, object]] = []
+    for block in lay.blocks:
+        if not block.inline or block.start in used or not _RELATION_RE.search(_strip_braced(block.body)):
+            continue
+        role = context.inline_role(lay.masked, block.start, block.end, block.body)
+        if role == "skip" or allowance.left <= 0:
+            continue
+        para = lay.masked[max(0, block.start - 240):block.start]
+        para = para[para.rfind("\n\n") + 1:]   # the case of an inline claim is stated in its paragraph
+        base = block.start - len(para)
+        ctx = prose.before_display(para, lambda off, base=base: lines.at(base + off)[0])
+        values = tuple(v for v, _ in context.stated_conditions(para[context.sentence_start(para):]))
+        after = _AFTER_CASE_RE.match(lay.masked, block.end)   # $A = B$ if $i = j$
+        if after and after.group(2) != after.group(4):
+            ctx = prose.Context(((after.group(2), "=" if after.group(3) in ("=", "==") else "!=", after.group(4)),),
+                                None, lines.at(after.start(2))[0])
+        for row in _block_rows(block.body, block.body_start, lines, None, letters, allowance):
+            if isinstance(row, Unread):
+                out.append((lines.offset(row.line, row.column), row))
+                continue
+            if any(not side.text for side in row.sides):
+                continue   # "the \\(=\\) and \\(\\not=\\) signs": a symbol named, not an equation
+            row = dataclasses.replace(_in_context(row, ctx), inline=True, role=role if role != "claim" else "",
+                                      values=row.values or values)
+            out.append((row.sides[0].offset, row))
+    return out
 
 
 def _in_context(row: Row, ctx: prose.Context) -> Row:
@@ -292,7 +279,10 @@ def _declarations(body: str, offset: int, lines: _Lines) -> list[tuple[int, Decl
         if m:
             out.append((col_off, Declaration("K", m.group(0), line, col)))
             continue
-        out.append((col_off, Declaration("unknown", s, line, col)))
+        word = re.match(r"[A-Za-z]*", s).group(0).lower()
+        if difflib.get_close_matches(word, ("define", "assume"), n=1, cutoff=0.7):
+            out.append((col_off, Declaration("unknown", s, line, col)))   # a typo of a keyword: said so
+        # anything else after "derive:" is a remark (derive's own header says what it verified), not a declaration
     return out
 
 
@@ -442,6 +432,8 @@ def _block_rows(body: str, start: int, lines: _Lines, last: Side | None, letters
     body = _unwrap(body)
     rows: list = []
     case: tuple = ()   # "if i \\neq j:" on a row of its own holds for the rows below it
+    branch: Side | None = None   # the side the cases of a chain start from (A in A &= B && i = j)
+    prev_conds: tuple = ()
     spans, body = _join_continued(body, _split_top(body, _ROW_SEP))
     for a, b in spans:
         if allowance.left <= 0 and body[a:b].strip():
@@ -458,9 +450,25 @@ def _block_rows(body: str, start: int, lines: _Lines, last: Side | None, letters
         if m and m.group(1) != m.group(3):                                                  # slow on long rows)
             case = ((m.group(1), m.group(3)), "=" if m.group(2) in ("=", "==") else "!=")
             continue
+        lead = _LEAD_CASE_RE.match(body, a, b) if b - a < MAX_ROW_CHARS else None
+        if lead and lead.group(2) != lead.group(4) and body[lead.end():b].strip():
+            # \text{If } i = j:\ A &= B (or \text{if}\; i = j :& A = B): the case governs the block below it
+            case = ((lead.group(2), lead.group(4)), "=" if lead.group(3) in ("=", "==") else "!=")
+            body = body[:a] + " " * (lead.end() - a) + body[lead.end():]
         for row in _row(body[a:b], start + a, lines, last, letters):
             if case and not row.conditions:
                 row = dataclasses.replace(row, conditions=(case[0],), condition_ops=(case[1],))
+            follows = row.carried and bool(rows) and isinstance(rows[-1], Row) and row.sides[0] is rows[-1].sides[-1]
+            if follows and row.conditions and branch is not None and prev_conds and \
+                    (row.conditions, row.condition_ops) != prev_conds:
+                # A &= B && i = j \\ &= C && i \neq j: the second case starts again from A
+                row = dataclasses.replace(row, sides=(branch,) + row.sides[1:])
+            if row.conditions and (row.conditions, row.condition_ops) != prev_conds and len(row.sides) >= 2 \
+                    and not (follows and branch is not None and prev_conds):
+                branch = row.sides[-2]
+            prev_conds = (row.conditions, row.condition_ops) if row.conditions else ()
+            if not row.conditions:
+                branch = None
             if len(row.sides) - 1 > allowance.left > 0:   # a long chain: judged up to the allowance
                 row = dataclasses.replace(row, sides=row.sides[:allowance.left + 1],
                                           end=row.sides[allowance.left].offset + len(row.sides[allowance.left].text))
@@ -478,6 +486,10 @@ def _block_rows(body: str, start: int, lines: _Lines, last: Side | None, letters
     return rows
 
 
+_LEAD_CASE_RE = re.compile(
+    r"(?:\s|&)*\\(?:text|mbox|textrm|textnormal)\s*\{\s*(if|when|for|case|当|若|如果|对于)\s*(?:\$\s*)?"
+    r"(?:\}\s*(?:\\[,;:! ]|~|\s)*)?([a-zA-Z])\s*(==|=|\\neq|\\ne|\\not\s*=|≠)\s*([a-zA-Z])\s*(?:\$\s*)?"
+    r"(?:\\(?:text|mbox)\s*\{\s*(?:时|:|,)?\s*\}|\})?(?:\s|&|\\[,;:! ]|\\quad|\\qquad|:|,|~|\\colon|时)*", re.I)
 _CASE_ROW_RE = re.compile(r"^(?:\s|&|\\[:,;! ]|\\quad|\\qquad)*(?:if|when|for|case|当|若)?(?:\s|&|\\[:,;! ])*"
                           r"([a-zA-Z])\s*(==|=|\\neq|\\ne|\\not\s*=)\s*([a-zA-Z])(?:\s|&|\\[:,;! ]|:|,|时)*$")
 
@@ -526,8 +538,27 @@ def _indicators(text: str) -> str:
     return _INDICATOR_ROW_RE.sub(repl, text)
 
 
+_ANNOTATION_RE = re.compile(r"&[ \t]*&")
+_ANNOTATION_NOISE_RE = re.compile(r"\\(?:quad|qquad|checkmark|[,;:! ])(?![a-zA-Z])|[()~]|\$")
+
+
+def _annotation(text: str) -> str:
+    """The annotation column of an align (A &= B && why): its words and a bare case (i = j) are read;
+    any other math in it (&& \\sum_k \\delta_{kj} f_k = f_j, the rule used) is not a claim: blanked."""
+    pos = next((p for p, d in _depth_scan(text) if d == 0 and _ANNOTATION_RE.match(text, p)), -1)
+    if pos < 0:
+        return text
+    head, ann = text[:pos], text[pos:]
+    words = [(m.start(), m.end()) for m in _TEXT_RE.finditer(ann)]
+    rest = _ANNOTATION_NOISE_RE.sub(" ", containers.mask_spans(ann, words)).replace("&", " ").strip()
+    if not rest or re.fullmatch(_COND_IN_TEXT_RE.pattern + "|" + _ORDER_COND_RE.pattern, rest):
+        return head + "\x00" + ann[1:]
+    kept = "".join(ch if any(a <= n < b for a, b in words) else (" " if ch != "\n" else ch) for n, ch in enumerate(ann))
+    return head + "\x00" + kept[1:]
+
+
 def _row(text: str, offset: int, lines: _Lines, last: Side | None, letters: frozenset) -> list[Row]:
-    text = _indicators(text.replace("&amp;", "&    "))
+    text = _annotation(_indicators(text.replace("&amp;", "&    ")))
     m = _cases_search(_drop_alignment(text))
     if m and (m.group(2) in ("cases", "dcases") or m.group(1)):
         # inside the brace, & parts a branch's value from its condition (1 & i = j)
@@ -632,6 +663,8 @@ def _plain_row(text: str, offset: int, lines: _Lines, last: Side | None, letters
             continue
         if re.fullmatch(r"\s*" + _ORDER_COND_RE.pattern + r"\s*", seg):
             problems.append(f"cannot read the condition {' '.join(seg.split())} (only = and \\neq between indices)")
+            continue
+        if _SPAN_RE.match(seg):
             continue
         rm = _RANGE_RE.match(seg)
         if equations and rm and (rm.group(1) or rm.group(0).split("=")[0].strip() in letters):   # "i = 1, ..., N"

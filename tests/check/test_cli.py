@@ -73,7 +73,7 @@ def test_stdin_and_options():
     (b"\xff\xfe not utf8 $$a$$", "not UTF-8"),
     (b"$$ a_i = \\frac{1}{ $$", "line 1"),
     (b"no math here", "no display math"),
-    (b"% derive: frobnicate x\n\\[ a = b \\]", "unknown declaration"),
+    (b"% derive: asume x > 0\n\\[ a = b \\]", "unknown declaration"),   # a keyword mistyped
 ])
 def test_unusable_input_exits_2_with_one_line(tmp_path, content, needle):
     f = tmp_path / "in.tex"
