@@ -540,7 +540,11 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, budg
     setup.domains.update(gov.domains)   # x > 0 stated for this claim only
     try:
         with time_bound(share + 0.5):
-            return governed.settle(_judged(claim, setup, concrete, euler, share, base, gov.subs), unread)
+            result = governed.settle(_judged(claim, setup, concrete, euler, share, base, gov.subs), unread)
+            if row.role == "define" and result.status != "ok":   # 令 $L = g_1(x_1) = -\log x_1$: names, not claims
+                return StepResult(status="definition", reason="the text's own definition (let / 令 / 设 / where), "
+                                  "not a claim", **base)
+            return result
     except Timeout:
         return StepResult(status="unverified", reason=f"no verdict within {share:.3g} s (this step's share of the time)", **base)
     finally:

@@ -36,13 +36,17 @@ def at_written_index(lhs, rhs, ctx, known: dict | None = None):
     for _ in range(4):
         lhs, rhs = lhs.xreplace(scalars), rhs.xreplace(scalars)
 
+    # -t_j + sum_j t_j y_i: a sum's own j is another letter than the hot j (else the sum captures it)
+    lhs, rhs = _rename_bound(lhs, set(chosen.values())), _rename_bound(rhs, set(chosen.values()))
+
     def hot_at(x):
         return sp.KroneckerDelta(x.indices[0], chosen[str(x.base.label)])
     pick = lambda x: isinstance(x, sp.Indexed) and str(x.base.label) in chosen and len(x.indices) == 1  # noqa: E731
     lhs, rhs = lhs.replace(pick, hot_at), rhs.replace(pick, hot_at)
     # sum_j delta_jk f(j) = f(k): also keeps 0 log 0 out of the evaluator (p_j log p_j at p_j = 0)
     lhs, rhs = rewrite(lhs, delta_contraction), rewrite(rhs, delta_contraction)
-    defs = tuple(Definition(d.head, d.body.replace(pick, hot_at)) for d in ctx.definitions if not isinstance(d.head, sp.Symbol))
+    defs = tuple(Definition(d.head, _rename_bound(d.body, set(chosen.values())).replace(pick, hot_at))
+                 for d in ctx.definitions if not isinstance(d.head, sp.Symbol))
     domains = tuple((n, d) for n, d in ctx.domains if n not in chosen)
     verdict = verify(lhs, rhs, dataclasses.replace(ctx, definitions=defs, domains=domains))
     where = ", ".join(f"{n}_{t} = 1" for n, t in chosen.items())
@@ -51,6 +55,14 @@ def at_written_index(lhs, rhs, ctx, known: dict | None = None):
     if verdict.status != "verified":
         return None
     return "ok", f"assuming the one-hot vector has its 1 where the text writes it ({where}): {verdict.detail}"
+
+
+def _rename_bound(e, letters: set):
+    """Every sum over one of the letters summed over a fresh letter instead (the same sum)."""
+    def fresh(x):
+        table = {lim[0]: index(f"{lim[0]}'") for lim in x.limits if lim[0] in letters}
+        return sp.Sum(x.function.xreplace(table), *[(table.get(v, v), a, b) for v, a, b in x.limits])
+    return e.replace(lambda x: isinstance(x, sp.Sum) and any(lim[0] in letters for lim in x.limits), fresh)
 
 
 def _free(e) -> set:

@@ -14,7 +14,7 @@ _CUES = [
 _CASE_AFTER = re.compile(r"^\s*(时|的时候|的情况下|情况下|这种情况)")
 # i = 1, \dots, K; i = 1 \sim c; j = 2; K = 3; y = 1 (a value or a range named, not a claim)
 _MENTION = re.compile(r"^\s*\\?[A-Za-z]+\s*(?:_\s*\{?\w\}?)?\s*=\s*[-\d.]+\s*(?:(?:,|\\sim|\\dots|\\ldots|\\cdots|\.\.\.|\\,)\s*[-\w\\{}.]*\s*)*[.,;]?\s*$")
-_PAIR = re.compile(r"^\s*[a-zA-Z]\s*(=|\\neq|\\ne|\\not\s*=|≠)\s*[a-zA-Z]\s*[.,;]?\s*$")
+_PAIR = re.compile(r"^\s*\{?\s*[a-zA-Z]\s*\}?\s*(=|\\neq|\\ne|\\not\s*=|≠)\s*\{?\s*[a-zA-Z]\s*\}?\s*[.,;]?\s*$")
 
 
 _CASE_END = re.compile(r"(?:" + _CUES[0][1].pattern + r")\s*(?:that|all|every|each|any|some)?\s*$", re.I)

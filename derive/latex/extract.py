@@ -132,12 +132,21 @@ def extract(text: str, fmt: str, max_claims: int = MAX_CLAIMS) -> Document:
     case_anchor: Side | None = None   # "If i = j, = ..." and "If i != j, = ..." continue the same chain
     in_cases = False
     prev_end = 0
+    carried: tuple = (prose.Context(), (), "")
     allowance = _Allowance(max_claims, max_claims)
     for start, body, b_start, b_end in found:
         if allowance.cut:
             break
         before = masked[prev_end:b_start]
         ctx = prose.before_display(before, lambda off, base=prev_end: lines.at(base + off)[0])
+        if not before.strip() and not ctx.conditions and not ctx.size:
+            # two displays with nothing between them: the case stated before the first holds on
+            ctx, values, role = carried
+        else:
+            sentence = before[context.sentence_start(before):]
+            values = tuple(v for v, _ in context.stated_conditions(sentence))
+            role = context.display_role(before)
+        carried = (ctx, values, role)
         used |= _prose_declarations(before, prev_end, lines, items)
         for m in _DISPLAY_ONE_HOT_RE.finditer(body):   # y \text{ one-hot} beside the definitions of a display
             if _IF_BEFORE_RE.search(body, max(0, m.start() - 30), m.start()):
@@ -151,9 +160,6 @@ def extract(text: str, fmt: str, max_claims: int = MAX_CLAIMS) -> Document:
             anchor = case_anchor
         else:
             in_cases, anchor = False, last
-        sentence = before[context.sentence_start(before):]
-        values = tuple(v for v, _ in context.stated_conditions(sentence))
-        role = context.display_role(before)
         for row in _block_rows(body, start, lines, anchor, letters, allowance):
             if isinstance(row, Unread):
                 rows.append((lines.offset(row.line, row.column), row))
@@ -222,8 +228,8 @@ def _inline_rows(lay, used: set[int], lines: _Lines, letters: frozenset, allowan
             if isinstance(row, Unread):
                 out.append((lines.offset(row.line, row.column), row))
                 continue
-            if any(not side.text for side in row.sides):
-                continue   # "the \\(=\\) and \\(\\not=\\) signs": a symbol named, not an equation
+            if any(not side.text for side in row.sides) or row.note:
+                continue   # an inequality in running text ($x > 0$) is a condition or a remark, not a claim   # "the \\(=\\) and \\(\\not=\\) signs": a symbol named, not an equation
             row = dataclasses.replace(_in_context(row, ctx), inline=True, role=role if role != "claim" else "",
                                       values=row.values or values)
             out.append((row.sides[0].offset, row))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 # inline math: $...$, \(...\), and \\(...\\) as Markdown engines want it escaped
 _INLINE_RE = re.compile(r"\\\\\((.+?)\\\\\)|\\\((.+?)\\\)|(?<!\$)\$(?!\$)([^$\n]+?)\$(?!\$)")
-_COND_RE = re.compile(r"^\s*([a-zA-Z])\s*(==|=|\\neq|\\ne|\\not\s*=|≠)\s*([a-zA-Z])\s*$")
+_COND_RE = re.compile(r"^\s*\{?\s*([a-zA-Z])\s*\}?\s*(==|=|\\neq|\\ne|\\not\s*=|≠)\s*\{?\s*([a-zA-Z])\s*\}?\s*$")
 _CASE_WORDS = re.compile(r"(when|if|for|case|assume|suppose|当|若|如果|对于|假设|时)", re.I)
 _BINARY_RE = re.compile(r"二元情形|二分类|两类|binary case|two classes|two-class|\bK\s*=\s*2\b|\$\s*K\s*=\s*2\s*\$")
 _ONE_HOT_RE = re.compile(r"one[- ]?hot|独热", re.I)
@@ -49,7 +49,8 @@ def before_display(prose: str, line_of) -> Context:
             continue
         after = sentence[b:].strip()
         words = sentence[max(0, a - 30):a] + sentence[b:b + 8]
-        if len(after) > NEAR or not (_CASE_WORDS.search(words) or not sentence[:a].strip() or re.match(r"^\s*\d+\.\s*$", sentence[:a])):
+        near = NEAR if not after.endswith((":", "：")) else 3 * NEAR   # "When $i=j$ (using ...), ... gives us:"
+        if len(after) > near or not (_CASE_WORDS.search(words) or not sentence[:a].strip() or re.match(r"^\s*\d+\.\s*$", sentence[:a])):
             continue
         op = "=" if m.group(2) in ("=", "==") else "!="
         conds.append((m.group(1), op, m.group(3)))
@@ -67,6 +68,8 @@ def before_display(prose: str, line_of) -> Context:
     size = 2 if _BINARY_RE.search(sentence) else None
     if size and not where:
         where = start + _BINARY_RE.search(sentence).start()
+    if len({(a, b) for a, _, b in conds}) < len({(a, op, b) for a, op, b in conds}):
+        conds = []   # "for when $i = j$ and $i \ne j$": both cases named, neither is the display's
     if not conds and size is None:
         return Context()
     return Context(tuple(conds[-1:]), size, line_of(where))
@@ -100,11 +103,17 @@ _HOT_RE = re.compile(r"^\s*([A-Za-z])\s*_\s*\{?\s*([a-z])\s*\}?\s*=\s*1\s*$")
 def hot_indices(prose: str) -> list[tuple[str, str, int]]:
     """(name, letter, offset) for "let $p_k = 1$" in prose: the index where a one-hot vector has its 1."""
     out = []
-    for a, _, math in _math_pieces(prose):
+    for a, b, math in _math_pieces(prose):
         m = _HOT_RE.match(math)
         if m:
             out.append((m.group(1), m.group(2), a))
+        elif False and (n := _HOT_NAME_RE.match(math)) and _IS_ONE_RE.match(prose, b):   # "the $t_j$ is 1 for only the actual class"
+            out.append((n.group(1), n.group(2), a))
     return out
+
+
+_HOT_NAME_RE = re.compile(r"^\s*([A-Za-z])\s*_\s*\{?\s*([a-z])\s*\}?\s*$")
+_IS_ONE_RE = re.compile(r"\s*(?:is|equals|=|为|等于|是)\s*\$?\s*1\s*\$?\s*(?:for only|only for|only|for the (?:actual|true|correct)|仅|只)", re.I)
 
 
 _FORMULA_RE = re.compile(r"\\frac|\\sum|\\exp|\\log|\\ln|e\^|\\delta_|\\sigma_|softmax")

@@ -27,6 +27,7 @@ FALSE_ALARM_TODAY = {
                                       "(definitions, lines 16-18) judged as claims",
     "dahal_softmax_ce_en.md": "issue 17: 'If $$i=j$$,' / 'For $$i \\neq j$$,' (kramdown inline $$) do not govern the "
                               "align below them (lines 41, 43, 54)",
+    "freelw_ce_backward_zh.md": "issue 17: x2 (the author's x_2) read as x times 2 on line 50 (grammar)",
     "purepisces_ce_loss_en.md": "issue 17: the definition sigma(A_ic) = ... judged (line 21), the chain at line 32, "
                                 "the 'or' branch at line 64",
 }
