@@ -74,6 +74,10 @@ for fmt in latex latex-fragment markdown html json text; do
   expect 0 "$derive" render softmax-cross-entropy -K 3 --format "$fmt" -o "out/sce.$fmt"
   file "out/sce.$fmt"
 done
+for fmt in numpy torch; do   # a Python module generated from the verified gradient: it must compile
+  expect 0 "$derive" render softmax-cross-entropy -K K --format "$fmt" -o "out/sce_$fmt.py"
+  expect 0 "$py" -m py_compile "out/sce_$fmt.py"
+done
 expect 0 "$derive" render softmax-cross-entropy -K K --format html --lang zh -o out/sce-zh.html
 file out/sce-zh.html
 grep -q 'katex' out/sce-zh.html || { failures=$((failures + 1)); echo "FAIL: the HTML has no KaTeX inlined"; }

@@ -122,7 +122,7 @@ def engine_made() -> None:
 def main() -> int:
     print("derive grad of a focal loss (gamma symbolic), derive + verify every step")
     for K in ("K", 3, 16):
-        t, d = _timed(lambda: derive.gradient(FOCAL, define=[SOFTMAX], K=K))
+        t, d = _timed(lambda K=K: derive.gradient(FOCAL, define=[SOFTMAX], K=K))
         plain = plain_sympy_focal(K) if isinstance(K, int) else float("nan")
         print(f"  K = {K!s:<3} engine {t:6.2f}s  ({len(d.claims)} steps, verified={d.verified})"
               + (f"   plain SymPy diff + evaluate {plain:6.2f}s" if isinstance(K, int) else "   (plain SymPy has no general K)"))
@@ -135,8 +135,8 @@ def main() -> int:
     for name, (loss, defs, facts) in RECIPE_SPECS.items():
         row, ok = [], True
         for K in (3, "K"):
-            te, de = _timed(lambda: derive.gradient(loss, define=defs, assume=facts, K=K))
-            th, dh = _timed(lambda: derivation(name, K))
+            te, de = _timed(lambda loss=loss, defs=defs, facts=facts, K=K: derive.gradient(loss, define=defs, assume=facts, K=K))
+            th, dh = _timed(lambda name=name, K=K: derivation(name, K))
             row += [te, th]
             ok = ok and de.verified and dh.verified
         print(f"  {name:<36} {row[0]:>9.2f}s {row[1]:>8.2f}s {row[2]:>8.2f}s {row[3]:>7.2f}s  {ok}")

@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from derive.checker.command import check
-from derive.errors import DeriveError
+from derive.checker.command import check  # noqa: E402  (after the path is set)
+from derive.errors import DeriveError  # noqa: E402
 
 UNSEEN = ROOT / "tests" / "check" / "unseen"
 HALVES = ("dev", "heldout")

@@ -29,7 +29,7 @@ class Notation:
     k: str = "k"
 
     @classmethod
-    def parse(cls, text: str | None, base: "Notation | None" = None) -> "Notation":
+    def parse(cls, text: str | None, base: Notation | None = None) -> Notation:
         """Read `logits=x,probs=s,target=y,loss=e,i=c,j=k,k=j` (any subset)."""
         base = base or cls()
         if not text:
@@ -49,7 +49,7 @@ class Notation:
             changes[key] = value
         return replace(base, **changes).validated()
 
-    def validated(self) -> "Notation":
+    def validated(self) -> Notation:
         values = [getattr(self, f.name) for f in fields(self)]
         for f in fields(self):
             v = getattr(self, f.name)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import mpmath
 import sympy as sp
@@ -284,7 +285,8 @@ def target_rows(raw: str, N: int, K: int, kind: str, ignore_index: int | None = 
     if any(indices) and not all(indices):
         raise UsageError("--values target: give every row as a class index, or every row as a distribution")
     if all(indices):
-        vecs, classes = [], []
+        vecs: list[list[float]] = []
+        classes: list[int | None] = []
         for p in parts:
             c = int(p)
             if ignore_index is not None and c == ignore_index:
@@ -319,7 +321,7 @@ class Sample:
     (`fd`: finite differences along probe_directions(K), see gradient_agreement)."""
 
     probs: list
-    loss: object
+    loss: Any              # an mpmath number
     gradient: list
     fd: list
 
@@ -330,7 +332,7 @@ def evaluator_at(d: Derivation, z, y, extra: dict | None = None) -> Evaluator:
     `extra` gives the values of other leaves: a scalar (T, epsilon) or a vector (class weights).
     """
     n = d.notation
-    leaves = {(n.logits, (r + 1,)): mpmath.mpf(v) for r, v in enumerate(z)}
+    leaves: dict[tuple[str, tuple[int, ...]], Any] = {(n.logits, (r + 1,)): mpmath.mpf(v) for r, v in enumerate(z)}
     leaves.update({(n.target, (r + 1,)): mpmath.mpf(v) for r, v in enumerate(y)})
     for name, v in (extra or {}).items():
         if isinstance(v, (list, tuple)):
@@ -428,7 +430,9 @@ def weighted_batch_example(d: Derivation, recipe, values: dict[str, str], weight
             denom = mpmath.fsum(mpmath.mpf(w[classes[r]]) for r in kept) if by_index else mpmath.mpf(N)
             if denom == 0:
                 raise UsageError("--values target: the weights of the target classes sum to 0; the mean is undefined")
-        loss, grads, pairs = mpmath.mpf(0), [], []
+        loss = mpmath.mpf(0)
+        grads: list[list] = []
+        pairs: list = []
         for r in range(N):
             if r not in kept:
                 grads.append([mpmath.mpf(0)] * K)

@@ -44,4 +44,7 @@ def step_context(d: Derivation, s: Step) -> Context:
 
 
 def unconfirmed(d: Derivation) -> list[tuple[int, Step, Verdict]]:
-    return [(n, s, s.verdict) for n, s in enumerate(d.steps, 1) if s in d.claims and not s.verdict.ok]
+    """(number, step, verdict) of every claimed step the verifier did not confirm (a step never
+    verified counts as unconfirmed: verify_derivation gives every claim a verdict)."""
+    return [(n, s, s.verdict or Verdict("unconfirmed", None, "not verified"))
+            for n, s in enumerate(d.steps, 1) if s in d.claims and not (s.verdict and s.verdict.ok)]

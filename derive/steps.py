@@ -78,7 +78,7 @@ class Rule(Enum):
         self.formula = formula
 
     @classmethod
-    def by_id(cls, rule_id: str) -> "Rule":
+    def by_id(cls, rule_id: str) -> Rule:
         for r in cls:
             if r.id == rule_id:
                 return r
@@ -101,7 +101,7 @@ class Step:
     conditions: tuple = ()
     uses: tuple[str, ...] = ()
     params: tuple[tuple[str, Any], ...] = ()
-    verdict: "Verdict | None" = field(default=None, compare=False)
+    verdict: Verdict | None = field(default=None, compare=False)
 
     @property
     def is_definition(self) -> bool:
@@ -121,13 +121,13 @@ class Derivation:
     K: Any                                    # int, or the size Symbol
     notation: Any
     steps: tuple[Step, ...]
-    context: "Context"
+    context: Context
     params: tuple[tuple[str, Any], ...] = ()
     result: Any = None                        # the final formula (a SymPy object)
     numeric: Any = None                       # a numeric.Worked example, or None
     assumptions: tuple[str, ...] = ()         # message keys shown in the document
     # what a step's `uses` key imposes on the verifier: (key, (leaf name, domain))
-    constraints: tuple[tuple[str, tuple[str, str]], ...] = ()
+    constraints: tuple[tuple[str, tuple[str, Any]], ...] = ()   # a domain name, or a point (K -> values)
 
     @property
     def verified(self) -> bool:
@@ -152,7 +152,7 @@ class Derivation:
         return latex(self.result)
 
     @property
-    def numbers(self) -> "Numbers | None":
+    def numbers(self) -> Numbers | None:
         """The worked numbers (with values=): values, probs, loss, gradient, check_digits."""
         from .display import Numbers
 
@@ -163,10 +163,10 @@ class Derivation:
 
         return derivation_repr(self)
 
-    def with_steps(self, steps) -> "Derivation":
+    def with_steps(self, steps) -> Derivation:
         return replace(self, steps=tuple(steps))
 
-    def with_numeric(self, numeric) -> "Derivation":
+    def with_numeric(self, numeric) -> Derivation:
         return replace(self, numeric=numeric)
 
     def render(self, fmt: str = "latex", lang: str = "en", templates=None, style=None, flavor=None) -> str:

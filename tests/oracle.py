@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import mpmath
 
+STEP = mpmath.mpf("1e-20")   # the finite-difference step (made once, as the default argument was)
+
 
 def softmax(z):
     m = max(z)
@@ -16,7 +18,7 @@ def cross_entropy(z, y):
     return -mpmath.fsum(t * mpmath.log(p) for t, p in zip(y, a))
 
 
-def finite_difference_gradient(f, z, h=mpmath.mpf("1e-20")):
+def finite_difference_gradient(f, z, h=STEP):
     with mpmath.workdps(80):
         out = []
         for c in range(len(z)):

@@ -6,7 +6,7 @@ SymPy's simplify is never used: it hangs or crashes on Sum + KroneckerDelta.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import sympy as sp
 from sympy import KroneckerDelta
@@ -24,15 +24,15 @@ def rule(r: Rule):
 
 
 def _add(*terms):
-    terms = [t for t in terms if t != 0]
-    return sp.Integer(0) if not terms else terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
+    kept = [t for t in terms if t != 0]
+    return sp.Integer(0) if not kept else kept[0] if len(kept) == 1 else sp.Add(*kept, evaluate=False)
 
 
 def _mul(*factors):
     if any(f == 0 for f in factors):
         return sp.Integer(0)
-    factors = [f for f in factors if f != 1]
-    return sp.Integer(1) if not factors else factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+    kept = [f for f in factors if f != 1]
+    return sp.Integer(1) if not kept else kept[0] if len(kept) == 1 else sp.Mul(*kept, evaluate=False)
 
 
 @rule(Rule.DERIVATIVE_INDEXED)
@@ -135,7 +135,8 @@ def factor_constant(e):
     if not isinstance(e, sp.Sum) or not _commuting(e):
         return None
     letters = {lim[0] for lim in e.limits}
-    inside, outside = [], []
+    inside: list = []
+    outside: list = []
     for f in sp.Mul.make_args(e.function):
         (inside if letters & f.free_symbols else outside).append(f)
     if not outside or not inside:
@@ -165,7 +166,7 @@ def split_sum(e, at=None):
     return _add(_subs(e.function, {k: at}), rest)
 
 
-def use_constraint(total, value=sp.Integer(1)):
+def use_constraint(total, value=sp.S.One):
     """sum_i y_i = 1: replace the declared sum by its value."""
     def apply(e):
         return value if e == total else None

@@ -1,6 +1,7 @@
 """Written-out vectors and matrices (bmatrix, pmatrix, [a_1, a_2, \\cdots, a_n]) read by their pattern, judged entry by entry."""
 from __future__ import annotations
 
+from typing import Any
 import re
 from dataclasses import dataclass
 
@@ -138,7 +139,7 @@ class Pos:
     """Where a written entry sits: a number (1, 2), the end (n, n-1) or a letter between elisions (k)."""
 
     kind: str        # "num" | "end" | "piv"
-    value: object    # int offset for num/end, a letter for piv
+    value: Any       # int offset for num/end, a letter for piv
 
     def label(self, size_name: str) -> str:
         if self.kind == "num":

@@ -1,6 +1,7 @@
 """Judge every claimed equality of a document with the shared verifier; definitions and assumptions first."""
 from __future__ import annotations
 
+from typing import Any
 import collections
 import contextlib
 import re
@@ -10,7 +11,7 @@ import sympy as sp
 from sympy.matrices.expressions import MatrixSymbol
 
 from ..verifier.evaluate import Definition
-from ..calculus.objects import Grad, Jac, sigmoid
+from ..calculus.objects import Grad, Jac
 from ..calculus.symbols import index, size
 from ..errors import ParseError, UsageError, quoted
 from ..verifier.verify import Context, _free_indices, verify
@@ -170,6 +171,10 @@ def _parse(text: str, setup: _Setup, line: int, column: int):
     return out
 
 
+def _leaf_name(e: sp.Indexed | sp.Symbol) -> str:
+    return str(e.base.label) if isinstance(e, sp.Indexed) else str(e)
+
+
 def _head_name(e) -> str | None:
     if isinstance(e, sp.Indexed):
         return str(e.base.label)
@@ -259,9 +264,9 @@ def _assumption(text: str, setup: _Setup, line: int, column: int) -> tuple[str, 
             return str(left.function.base.label), "simplex"
         raise ParseError(f"cannot read the assumption {quoted(text)}: only a sum of one vector equal to 1 is understood", line, column)
     if isinstance(left, (sp.Indexed, sp.Symbol)) and right == 0 and op in (">", "\\ge", "\\geq"):
-        return _head_name(left), "positive" if op == ">" else "nonnegative"
+        return _leaf_name(left), "positive" if op == ">" else "nonnegative"
     if isinstance(right, (sp.Indexed, sp.Symbol)) and left == 0 and op in ("<", "\\le", "\\leq"):
-        return _head_name(right), "positive" if op == "<" else "nonnegative"
+        return _leaf_name(right), "positive" if op == "<" else "nonnegative"
     raise ParseError(f"cannot read the assumption {quoted(text)}", line, column)
 
 
@@ -488,7 +493,7 @@ def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
             continue
         setup.definitions[name] = Definition(head, body)
         setup.defined_at[name] = left.offset
-        for m, alias in aliases:
+        for _, alias in aliases:
             setup.definitions[str(alias)] = Definition(alias, body)
         if n == 1 or aliases and [m for m, _ in aliases] == list(range(1, n)):
             for m in range(n):
@@ -523,8 +528,8 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, budg
     conds = conditions_shown(row)
     if row.size and concrete is None:
         concrete = row.size   # "in the binary case" before the display
-    base = dict(line=right.line, column=right.column,
-                lhs=left.text, rhs=right.text, conditions=conds, end=row.end, inline=row.inline)
+    base: dict[str, Any] = dict(line=right.line, column=right.column,
+                                lhs=left.text, rhs=right.text, conditions=conds, end=row.end, inline=row.inline)
     if claim.definition:
         return StepResult(status="definition", reason=f"defines {_head_name(setup.definitions[_name_of(left, setup)].head)}", **base)
     if claim.note:
@@ -618,7 +623,7 @@ def conditions_shown(row: Row) -> tuple[str, ...]:
     return conds
 
 
-def _name_of(side: Side, setup: _Setup) -> str:
+def _name_of(side: Side, setup: _Setup) -> str | None:
     return _head_name(_parse(side.text, setup, side.line, side.column))
 
 
@@ -747,11 +752,11 @@ def _log_needs(arg) -> dict[str, str]:
     out = {}
     for f in sp.Mul.make_args(arg):
         if isinstance(f, (sp.Indexed, sp.Symbol)) and not f.is_integer:
-            out[_head_name(f)] = "positive"
+            out[_leaf_name(f)] = "positive"
         elif isinstance(f, sp.Add) and len(f.args) == 2 and sp.Integer(1) in f.args:
             other = f.args[0] if f.args[1] == 1 else f.args[1]
             if isinstance(-other, (sp.Indexed, sp.Symbol)):
-                out[_head_name(-other)] = "unit"
+                out[_leaf_name(-other)] = "unit"
     return out
 
 

@@ -1,6 +1,7 @@
 """Judge a claim with a written-out vector or matrix on a side: every written entry at its position."""
 from __future__ import annotations
 
+from typing import Any
 import dataclasses
 import re
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ class _Reader:
         rpos = positions(tuple(None if r is None else r for r in rows), lambda r: None)
         if rpos is None:
             return None
-        out = []
+        out: list = []
         for rp, row in zip(rpos, rows):
             if row is None:
                 continue
@@ -123,7 +124,8 @@ def judge(claim, setup, concrete, euler, ref=None):
         return _vector_function(claim, setup, concrete, euler)
     conds = conditions_shown(row)
     base = dict(line=right.line, column=right.column, lhs=left.text, rhs=right.text, conditions=conds, end=row.end)
-    readers, exprs = [], []
+    readers: list = []
+    exprs: list = []
     try:
         for side, got in zip((left, right), arrays):
             if got is None:
@@ -175,7 +177,7 @@ def judge(claim, setup, concrete, euler, ref=None):
                     values, texts = [], []
                     for n in (0, 1):
                         if readers[n] is not None:
-                            cell = dict((k, x) for k, x in placed[n]).get(key)
+                            cell: Any = dict((k, x) for k, x in placed[n] or ()).get(key)
                             if cell is not None:
                                 v = readers[n].value(cell).subs(pivots)
                                 if key[1] is None and key[0].kind == "end":   # (..., s_i) ends with the general entry
@@ -276,7 +278,7 @@ def vector_definition(row, setup):
             # n -> i inside subscripts only: the limit of a \sum_{k=1}^n in the entry stays n
             template = reader.value(ends[0][1]).replace(
                 lambda x: isinstance(x, sp.Indexed),
-                lambda x: x.base[tuple(t.xreplace({s: i for s in sizes}) for t in x.indices)])
+                lambda x, i=i: x.base[tuple(t.xreplace({s: i for s in sizes}) for t in x.indices)])
             for (p, _), c in placed:
                 if p.kind == "num" and reader.value(c) != template.xreplace({i: sp.Integer(p.value)}):
                     return None

@@ -1,6 +1,7 @@
 """Names the text never defines but differentiates (dL/da_j of "a loss L"): any function, tested generically."""
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 import re
 
 import sympy as sp
@@ -24,7 +25,7 @@ def specific_names(claims) -> set[str]:
     return out
 
 
-def generic_functions(math: str, setup, reach, specific: set = frozenset()) -> dict[str, str]:
+def generic_functions(math: str, setup, reach, specific: AbstractSet[str] = frozenset()) -> dict[str, str]:
     """name -> the vector it is a function of, for names only ever differentiated once.
 
     A first derivative of an unknown L at a point can be any vector g, so a claim about dL/da_j

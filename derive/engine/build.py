@@ -8,6 +8,7 @@ import sympy as sp
 from ..calculus import symbols as sym
 from ..calculus.definition import Definition
 from ..calculus.objects import Entrywise, Grad, Jac, vector
+from ..errors import UsageError
 from ..notation import Notation
 from ..steps import Derivation, Rule, Step
 from ..verifier.verify import Context
@@ -289,5 +290,5 @@ def default_notation(spec: LossSpec, sm, i=None) -> Notation:
     try:
         return Notation(logits=spec.wrt, probs=probs, target=target, loss=str(spec.loss.head), i=i,
                         j="j" if i != "j" else "m", k="k" if i != "k" else "l")
-    except Exception:
+    except UsageError:  # names that collide (a letter taken twice): the default letters
         return Notation()

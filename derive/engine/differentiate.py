@@ -122,7 +122,7 @@ def _var_name(x) -> str:
     return str(x.base.label) if isinstance(x, sp.Indexed) else str(x)
 
 
-def differentiate_node(node: D, env: Env):
+def differentiate_node(node: sp.Derivative, env: Env):
     """(rule, rewritten node) for one Derivative node, or raise Stuck."""
     f, x = node.expr, node.variables[0]
     base = _var_name(x)

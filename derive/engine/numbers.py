@@ -76,7 +76,7 @@ def every_leaf(names, given: dict) -> None:
 
 
 def evaluator(d: Derivation, K: int, leaves: dict) -> Evaluator:
-    vals = {}
+    vals: dict = {}
     for name, v in leaves.items():
         if isinstance(v, list):
             vals.update({(name, (r + 1,)): mpmath.mpf(x) for r, x in enumerate(v)})
@@ -120,7 +120,7 @@ def _worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
     for name in sorted(leaves, key=lambda n: (n != spec.wrt, spec.names[n], n)):
         v = leaves[name]
         rows.append((_shown(name, v), vec_tex(v) if isinstance(v, list) else _num(v)))
-        if name == spec.wrt and label is not None:
+        if name == spec.wrt and spec.label and label is not None:
             rows.append((latex_name(spec.label), str(label)))
     for name, v in defined.items():
         rows.append((_shown(name, v), vec_tex([float(x) for x in v]) if isinstance(v, list) else _num(float(v))))

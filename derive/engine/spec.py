@@ -80,8 +80,16 @@ def size_letters(texts) -> list[str]:
     return list(dict.fromkeys(a or b for t in texts for a, b in _SUM_LIMIT.findall(t)))
 
 
-def _split_equation(text: str, what: str, required: bool = True) -> tuple[str, str] | None:
+def _split_equation(text: str, what: str) -> tuple[str, str]:
     """'lhs = rhs' at the first '=' outside braces (a \\sum_{i=1} keeps its =)."""
+    split = _equation_parts(text)
+    if split is not None:
+        return split
+    raise UsageError(f"{what} {_quoted(text)}: expected NAME = FORMULA")
+
+
+def _equation_parts(text: str) -> tuple[str, str] | None:
+    """(lhs, rhs) at the first '=' outside braces, or None."""
     depth = 0
     for n, ch in enumerate(text):
         if ch in "{([":
@@ -90,9 +98,7 @@ def _split_equation(text: str, what: str, required: bool = True) -> tuple[str, s
             depth -= 1
         elif ch == "=" and depth == 0:
             return text[:n], text[n + 1:]
-    if not required:
-        return None
-    raise UsageError(f"{what} {_quoted(text)}: expected NAME = FORMULA")
+    return None
 
 
 # constructs with no derivative everywhere, named as a reader knows them (checked before parsing,
@@ -198,7 +204,7 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
         if any(d.name == _name(head) for d in defs):
             raise UsageError(f"--define: {_name(head)} is defined twice")
         defs.append(Definition(head, body))
-    split = _split_equation(loss, "loss", required=False)
+    split = _equation_parts(loss)
     if split is not None:
         left, right = split
         head = _parse(left, ctx, "loss")

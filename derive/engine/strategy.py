@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import UnsupportedError
 from ..steps import Rule
@@ -15,7 +16,7 @@ class Move:
     """expr -> new by one rule; `uses` names the facts it needs, `params` feed its sentence."""
 
     rule: Rule
-    new: object
+    new: Any                # a SymPy expression
     params: tuple = ()
     uses: tuple[str, ...] = ()
 
@@ -36,7 +37,7 @@ class Stuck(UnsupportedError):
         super().__init__(f"cannot differentiate {unknown.what}")
 
 
-Rewriter = Callable[[object], Optional[Move]]
+Rewriter = Callable[[object], Move | None]
 
 
 def do_one(*rewriters: Rewriter) -> Rewriter:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _BOLD_RE = re.compile(r"\\(mathbb|textbf|bm|boldsymbol|mathbf)\s*\{\s*(\\?[A-Za-z]+)\s*\}")
 _BOLD_HAT_RE = re.compile(r"\\(?:mathbb|textbf|bm|boldsymbol|mathbf)\s*\{\s*\\hat\s*\{\s*([A-Za-z])\s*_\s*(\{[^{}]*\}|[A-Za-z0-9])\s*\}\s*\}")
@@ -106,11 +107,16 @@ def index_words(math: str) -> dict[str, str]:
 NABLA = "\\nabla"
 
 
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement that puts `text` in as it is (its backslashes are LaTeX, not escapes)."""
+    return lambda _m: text
+
+
 def normalize(text: str, vectors: frozenset = frozenset(), words: dict | None = None, macros: tuple = ()) -> str:
     """The same math in the notation our grammar reads; `vectors` are names also written with subscripts,
     `words` the letters standing for index words (x[class])."""
     for head, body in macros:   # \sum_K standing alone (not followed by its operand) is the defined sum
-        text = re.sub(re.escape(head) + r"(?=\s*(?:[})\-+^]|$))", lambda m: "(" + body + ")", text)
+        text = re.sub(re.escape(head) + r"(?=\s*(?:[})\-+^]|$))", _literal("(" + body + ")"), text)
     text = _JAC_RE.sub(r"\\frac{\\partial \\mathbf{\2}}{\\partial \\mathbf{\1}}", text)   # J_x y
     if words and NABLA in words:   # \nabla_{a_i} X: the gradient over row i of a, component u
         text = _NABLA_ROW_RE.sub(lambda m: rf"\frac{{\partial}}{{\partial {m.group(1)}_{{{m.group(2)}{words[NABLA]}}}}}", text)

@@ -335,7 +335,6 @@ def _build_term(items: tuple, ctx: ParseContext):
     operator or the next function (\\sin x \\cos x); then the explicit operators left to right with
     juxtaposition binding tighter (a b / c d = (a b)/(c d), 1/2 \\cdot x = x/2)."""
     tail: list = []
-    explicit = False   # a \cdot right after a name: x \cdot (u) is a product, never a call x(u)
     for it in reversed(items):
         if it is _MUL or it is _DIV:
             tail.insert(0, it)
@@ -444,7 +443,7 @@ def _product_of(factors: list, ctx: ParseContext, what: str):
     return vals[0] if len(vals) == 1 else _mul(vals, ctx)
 
 
-def _one_name(p: "_Paren") -> bool:
+def _one_name(p: _Paren) -> bool:
     """(x), (t): what a function is called on; \\lambda(t) may be a function, \\lambda (x + 1) multiplies."""
     v = p.value
     items = v.items if isinstance(v, Term) else (v,)
@@ -586,6 +585,8 @@ class _Build(Transformer):
 
     def callig(self, tok):
         m = re.match(r"\\(\w+)\s*\{\s*([A-Za-z])", str(tok))
+        if m is None:  # the grammar's token always matches; a changed grammar must say so, not crash
+            raise Unsupported(f"the letter style {tok}", self.ctx.line, self.ctx.column)
         return Name(f"\\{m.group(1)}{{{m.group(2)}}}", word=True)
 
     def mulop(self, _tok):

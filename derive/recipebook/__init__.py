@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import UsageError, quoted
 
@@ -14,9 +15,9 @@ class Param:
 
     name: str
     help: str
-    default: object
-    parse: Callable[[str], object] = float
-    check: Callable[[object], str | None] = lambda v: None   # returns a problem, or None
+    default: Any
+    parse: Callable[[str], Any] = float
+    check: Callable[[Any], str | None] = lambda v: None   # returns a problem, or None
 
 
 @dataclass(frozen=True)

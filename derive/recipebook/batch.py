@@ -96,7 +96,7 @@ def example(d: Derivation, recipe, values) -> numeric.Example:
     rows_n, K = len(z), len(z[0])
     ys, classes = numeric.target_rows(vals[d.notation.target], rows_n, K, "distribution")
     nt = d.notation
-    leaves = {(nt.logits, (r + 1, c + 1)): mpmath.mpf(x) for r, row in enumerate(z) for c, x in enumerate(row)}
+    leaves: dict = {(nt.logits, (r + 1, c + 1)): mpmath.mpf(x) for r, row in enumerate(z) for c, x in enumerate(row)}
     leaves.update({(nt.target, (r + 1, c + 1)): mpmath.mpf(x) for r, row in enumerate(ys) for c, x in enumerate(row)})
     leaves[("N", ())] = mpmath.mpf(rows_n)
     # the evaluator checks every index against its K, and rows may outnumber classes: hand it the larger

@@ -42,6 +42,8 @@ def build_jacobian(K, notation, params) -> Derivation:
     """The engine's Jacobian lemma for the softmax, as a document of its own."""
     v = Vars(notation, K)
     sm = softmax_of(v.softmax_definition)
+    if sm is None:  # the recipe's own definition is a softmax; a change that breaks it must say so
+        raise RuntimeError("softmax-jacobian: the recipe's definition is not read as a softmax")
     steps, _ = jacobian_steps(sm, Env([v.softmax_definition], K), v.z, v.j, K)
     steps = definition_steps(v, with_loss=False) + steps
     return Derivation("softmax-jacobian", K, notation, tuple(steps), context(v, False), result=steps[-1].rhs)

@@ -53,7 +53,8 @@ def build(K, notation, params) -> Derivation:
     loss = Definition(L, v.sum(mul(add(a[k], neg(y[k])), z[k]), k))
     sg_loss = v.sum(mul(add(StopGradient(a[k]), neg(y[k])), z[k]), k)
     mean = v.sum(mul(a[k], z[k]), k)
-    extra_at = (lambda n: mul(a[n], add(z[n], neg(mean))))
+    def extra_at(n):
+        return mul(a[n], add(z[n], neg(mean)))
     extra = extra_at(j)
     gl = d(L, z[j])
     steps = [Step(Rule.DEFINITION, df.head, df.body, "model") for df in (v.softmax_definition, loss)]
@@ -89,13 +90,19 @@ def build(K, notation, params) -> Derivation:
                       constraints=(("at-point", (notation.logits, _first_logit_one)),))
 
 
-def _first_logit_one(K: int) -> list[int]:
-    """The logits (1, 0, ..., 0)."""
-    return [1] + [0] * (K - 1)
+class _FirstLogitOne:
+    """The logits (1, 0, ..., 0) at size K; `entry(t)` the same point for the index normal form,
+    entry t is delta_{t,1}, for every K."""
+
+    def __call__(self, K: int) -> list[int]:
+        return [1] + [0] * (K - 1)
+
+    @staticmethod
+    def entry(t):
+        return sp.KroneckerDelta(t, 1)
 
 
-# the same point for the index normal form: entry t is delta_{t,1}, for every K
-_first_logit_one.entry = lambda t: sp.KroneckerDelta(t, 1)
+_first_logit_one = _FirstLogitOne()
 
 
 
@@ -112,7 +119,8 @@ def example(d: Derivation, recipe, values) -> numeric.Example:
         full = [g + e for g, e in zip(s.gradient, extra)]
         total = mpmath.chop(mpmath.fsum(extra), tol=mpmath.mpf(10) ** -40)
     n = d.notation
-    f = (lambda xs: [float(x) for x in xs])
+    def f(xs):
+        return [float(x) for x in xs]
     dl = rf"\frac{{\partial {n.loss}}}{{\partial \mathbf{{{n.logits}}}}}"
     shown = ((rf"\mathbf{{{n.logits}}}", numeric.vec_tex(z)), (rf"\mathbf{{{n.target}}}", numeric.vec_tex(y)),
              (rf"\mathbf{{{n.probs}}}", numeric.vec_tex(f(s.probs))), (n.loss, numeric._num(float(s.loss))),

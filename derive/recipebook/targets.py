@@ -82,7 +82,8 @@ def build_label_smoothing(K, notation, params) -> Derivation:
     v = Vars(notation, K)
     y, a, i, j = v.y, v.a, v.i, v.j
     q = _q(v)
-    smooth = (lambda n: add(mul(add(1, neg(EPS)), y[n]), frac(EPS, K)))
+    def smooth(n):
+        return add(mul(add(1, neg(EPS)), y[n]), frac(EPS, K))
     qdef = Definition(q[i], smooth(i))
     loss = Definition(v.L, _loss(v, lambda n: q[n]))
     spec = from_sympy((v.softmax_definition, qdef), loss, notation.logits, K,
@@ -113,7 +114,8 @@ def build_weighted(K, notation, params) -> Derivation:
     v = Vars(notation, K)
     y, a, i, j = v.y, v.a, v.i, v.j
     w = _w(v)
-    t = (lambda n: mul(w[n], y[n]))
+    def t(n):
+        return mul(w[n], y[n])
     loss = Definition(v.L, _loss(v, t))
     swy = v.sum(t(i), i)
     gl = sp.Derivative(v.L, v.z[j])

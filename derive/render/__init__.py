@@ -25,6 +25,7 @@ FORMATS = {
     "text": ("text/document.txt.j2", "txt"),
     "json": (None, "json"),
 }
+TEMPLATES = {fmt: name for fmt, (name, _) in FORMATS.items() if name is not None}   # json has none
 LANGS = ("en", "zh")
 CODE_FORMATS = ("numpy", "torch")   # a Python module from the verified result (derive.render.code)
 
@@ -53,7 +54,7 @@ def render(d: Derivation, fmt: str = "latex", lang: str = "en", templates: str |
         raise UsageError(f"unknown language {quoted(lang)} (use {', '.join(LANGS)})")
     if fmt == "json":
         return to_json(d, lang, templates, style)
-    name = FORMATS[fmt][0]
+    name = TEMPLATES[fmt]
     if templates is not None:
         check_user_templates(templates, fmt, lang)
     env = environment(fmt, templates)
@@ -101,10 +102,10 @@ def check_user_templates(folder: str | Path, fmt: str, lang: str) -> None:
     p = Path(folder)
     if not p.is_dir():
         raise UsageError(f"--templates {folder}: not a directory")
-    kind = FORMATS[fmt][0].split("/")[0]
+    kind = TEMPLATES[fmt].split("/")[0]
     found = [*p.glob(f"{kind}/*.j2"), *p.glob(f"{lang}/{kind}/*.j2"), *p.glob(f"messages/{lang}/*.json")]
     if not found:
-        raise UsageError(f"--templates {folder}: no {FORMATS[fmt][0]} (nor any {kind}/ template or "
+        raise UsageError(f"--templates {folder}: no {TEMPLATES[fmt]} (nor any {kind}/ template or "
                          f"messages/{lang}/*.json) for --format {fmt}")
 
 

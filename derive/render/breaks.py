@@ -102,8 +102,8 @@ def _break_term(term: str, room: float) -> list[str]:
     if groups:
         _, n, close = max(groups)
         opener, closer = tokens[n + 1], tokens[close + 1]
-        head, inner, tail = "".join(tokens[:n]), "".join(tokens[n + 2:close]), "".join(tokens[close + 2:])
-        parts = _split(inner, room - GROUP)
+        head, middle, tail = "".join(tokens[:n]), "".join(tokens[n + 2:close]), "".join(tokens[close + 2:])
+        parts = _split(middle, room - GROUP)
         if len(parts) > 1:
             return [f"{head}\\Bigl{opener}{parts[0]}", *parts[1:-1], f"{parts[-1]}\\Bigr{closer}{tail}".rstrip()]
     return _factors(term, room)

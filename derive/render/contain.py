@@ -144,7 +144,8 @@ def _send(fd: int, payload: bytes) -> None:
 def _receive(fd: int, pid: int, limit: float) -> tuple[bytes, bool | None]:
     """(bytes, True) when the child closed the pipe, (partial, False) on timeout, (partial, None)
     when the output passed MAX_OUTPUT (each UTF-8 character is at most 4 bytes)."""
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     end = time.monotonic() + limit
     while True:
         left = end - time.monotonic()

@@ -17,7 +17,7 @@ def assets_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def inline_assets() -> dict[str, Markup]:
+def inline_assets() -> dict[str, Markup | str]:
     """KaTeX's CSS (fonts as woff2 data: URIs), its script and auto-render, ready to inline."""
     d = assets_dir()
 

@@ -72,7 +72,6 @@ def plain(text: str) -> str:
 
 def view(d: Derivation, msgs: dict, fmt: str, lang: str, style: str = "full") -> dict:
     values = names(d)
-    rules = msgs["rules"]
     sections = paper_sections(d, msgs, values, fmt) if style == "paper" else _full_sections(d, msgs, values, fmt)
     for sec in sections:
         sec.update(why="", numbers=[])
@@ -251,7 +250,7 @@ def _lead(line: dict, words: dict, values: dict) -> Markup:
 
 def _after(lines: list[dict], words: dict, values: dict) -> Markup:
     """'The second line uses (3) and (6); the third, linearity of the sum; ...'"""
-    parts = []
+    parts: list[str] = []
     for n, line in enumerate(lines):
         what = _justification(line, words, skip_first=n == 0 and bool(str(line["lead"]).strip()))
         if not what:

@@ -175,7 +175,7 @@ class Evaluator:
             return (var.name, ())
         raise EvalError(f"cannot differentiate with respect to {var}")
 
-    def shifted(self, changes: dict) -> "Evaluator":
+    def shifted(self, changes: dict) -> Evaluator:
         """The same point with some variables moved (a defined name becomes a held variable)."""
         extra = self.dps // 3 + 5  # the difference quotient loses a third of the digits
         return Evaluator(self.leaves if not changes else {**self.leaves, **{k: v for k, v in changes.items() if k[0] not in self.defs}},
@@ -404,11 +404,13 @@ class Evaluator:
                     out = m if out is None else _matmul(out, m)
                 else:
                     scale *= self._s(a, idx)
+            if out is None:  # a MatMul holds a matrix; a product of scalars alone never reaches here
+                raise EvalError("a matrix product without a matrix")
             return [[scale * x for x in row] for row in out]
         if isinstance(e, (Jac, Grad)):
             n = self.shape(e, idx)[1] if isinstance(e, Jac) else 1
-            cols = [self._apply(e, [mpmath.mpf(int(c == k)) for c in range(n)], idx) for k in range(n)]
-            return [list(r) for r in zip(*cols)]
+            columns = [self._apply(e, [mpmath.mpf(int(c == k)) for c in range(n)], idx) for k in range(n)]
+            return [list(r) for r in zip(*columns)]
         if not isinstance(e, MatrixExpr):  # a scalar in matrix position
             return [[self._s(e, idx)]]
         raise EvalError(f"cannot evaluate the matrix {type(e).__name__}")
@@ -462,7 +464,7 @@ class Evaluator:
         rows, cols = self.shape(e, idx)
         out = [mpmath.mpf(0)] * rows
         for term in _expanded_terms(body):
-            parts = {"i": [], "j": [], "c": []}
+            parts: dict[str, list] = {"i": [], "j": [], "c": []}
             delta = False
             for f in sp.Mul.make_args(term):
                 fs = _free_symbols(f)

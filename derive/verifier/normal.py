@@ -80,7 +80,8 @@ class _Prover:
         config = (self.ctx.definitions, self.ctx.domains, self.ctx.size, self.ctx.values, explicit)
         if config not in _CONFIGS:
             if len(_CONFIGS) > MEMO_CONFIGS:
-                _CONFIGS.clear(), _MEMO.clear()
+                _CONFIGS.clear()
+                _MEMO.clear()
             _CONFIGS[config] = next(_CONFIG_IDS)  # never reused: an old key cannot name a new configuration
         self.config = _CONFIGS[config]
 
@@ -462,7 +463,8 @@ class _Prover:
         return sp.Add(*out)
 
     def _sum_term(self, term, k, lo, hi):
-        inside, outside = [], []
+        inside: list = []
+        outside: list = []
         for f in sp.Mul.make_args(term):
             (inside if k in _free(f) else outside).append(f)
         if not inside:
@@ -485,7 +487,7 @@ class _Prover:
                 # sum_k g(k, delta_kc) = g(c, 1) - g(c, 0) + sum_k g(k, 0): the term k = c apart
                 c, body = split, sp.Mul(*inside)
                 at_c = self._canon(_subs(body, {k: c}))
-                off = body.replace(lambda x: isinstance(x, KroneckerDelta) and k in x.args and c in x.args,
+                off = body.replace(lambda x, c=c: isinstance(x, KroneckerDelta) and k in x.args and c in x.args,
                                    lambda x: sp.Integer(0))
                 rest = self._sum(self._canon(off), (k, lo, hi))
                 return sp.Mul(*outside) * (at_c - self._canon(_subs(off, {k: c})) + rest)
@@ -588,14 +590,14 @@ class _Prover:
     def _patterns(self, free, e):
         """Every pattern of equalities among the free indices and the constants they meet in a
         delta: a mapping to substitute (an index to another, or to a constant)."""
-        consts = set()
+        found = set()
         for x in sp.preorder_traversal(e):
             if isinstance(x, KroneckerDelta):
                 a, b = x.args
                 for p, q in ((a, b), (b, a)):
                     if p in free and not (_free(q) & set(free)) and not any(self._range(x) is not None for x in _free(q)):
-                        consts.add(q)
-        consts = sorted(consts, key=str)
+                        found.add(q)
+        consts = sorted(found, key=str)
         if any(not c.is_Integer for c in consts) and any(c.is_Integer for c in consts):
             raise NotNormal("a constant index next to K")
         conds = self.ctx.conditions

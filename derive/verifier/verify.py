@@ -5,7 +5,7 @@ import itertools
 import random
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mpmath
 import sympy as sp
@@ -45,7 +45,7 @@ class Context:
         if unknown:  # a typo here would silently sample the wrong values
             raise ValueError(f"unknown domain {unknown[0]!r} (use one of {', '.join(DOMAINS)})")
 
-    def with_conditions(self, *conds) -> "Context":
+    def with_conditions(self, *conds) -> Context:
         return Context(**{**self.__dict__, "conditions": self.conditions + tuple(conds)})
 
     def defs(self) -> dict:
@@ -260,12 +260,12 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
     if unsure:
         return Verdict("unconfirmed", None, unsure)
     if checked == 0:
-        why = "no index values satisfy the conditions" if not undefined else "neither side has a value at any point tried"
-        return Verdict("unconfirmed", None, why)
+        reason = "no index values satisfy the conditions" if not undefined else "neither side has a value at any point tried"
+        return Verdict("unconfirmed", None, reason)
     where = f"K = {sizes[0]}" if len(sizes) == 1 else "K = " + ", ".join(map(str, sizes))
-    combos = (", sampled index values" if sampled else ", all index patterns") if free else ""
+    patterns = (", sampled index values" if sampled else ", all index patterns") if free else ""
     return Verdict("verified", "numeric",
-                   f"checked at {checked} points, {where}{combos}; the sides agree to {digits // 2}+ digits (precision doubled from {DPS})")
+                   f"checked at {checked} points, {where}{patterns}; the sides agree to {digits // 2}+ digits (precision doubled from {DPS})")
 
 
 def _all_fixed(leaves: dict, ctx: Context) -> bool:
@@ -482,14 +482,16 @@ def _syms(x) -> set:
 
 def _leaves(exprs, ctx: Context, indices: set) -> dict:
     """name -> arity (0 scalar, 1 vector, 2 matrix) for every undefined name the sides reach."""
-    defs, out, seen = ctx.defs(), {}, set()
+    defs, seen = ctx.defs(), set()
+    out: dict[str, int] = {}
     todo = list(exprs)
     while todo:
         e = todo.pop()
         if not isinstance(e, sp.Basic) or e in seen:
             continue
         seen.add(e)
-        name = arity = None
+        name: str | None = None
+        arity = 0
         if isinstance(e, sp.Indexed):
             name, arity = str(e.base.label), len(e.indices)
         elif isinstance(e, MatrixSymbol):
@@ -526,8 +528,8 @@ def _rand(rng, lo, hi):
 
 def _sample_leaves(rng, leaves: dict, K: int, ctx: Context, point: int = 0) -> dict:
     domains = dict(ctx.domains)
-    fixed = dict(ctx.values)
-    out = {}
+    fixed: dict[str, Any] = dict(ctx.values)
+    out: dict = {}
     with mpmath.workdps(DPS):
         for name, arity in leaves.items():
             if name in fixed:

@@ -20,7 +20,7 @@ WITH_ERRORS = {e["file"] for e in ERRORS}
 DEFINITE_SHARE = 0.90   # the bar; measured 0.94 when this was written
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def result(name: str):
     return check(REAL / name)
 

@@ -65,12 +65,12 @@ def test_general_derivation_instantiated_agrees_with_concrete_step_for_step(K):
 def test_result_is_a_minus_y_by_finite_differences(K):
     d = derive.derivation("softmax-cross-entropy", K)
     rng = random.Random(K)
-    for trial in range(3):
+    for _ in range(3):
         with mpmath.workdps(50):
             z = [mpmath.mpf(rng.uniform(-3, 3)) for _ in range(K)]
             c = rng.randrange(K)
             y = [mpmath.mpf(int(r == c)) for r in range(K)]
-            fd = finite_difference_gradient(lambda zz: cross_entropy(zz, y), z)
+            fd = finite_difference_gradient(lambda zz, y=y: cross_entropy(zz, y), z)
             leaves = {("z", (r + 1,)): z[r] for r in range(K)}
             leaves.update({("y", (r + 1,)): y[r] for r in range(K)})
             result = [row[0] for row in Evaluator(leaves, K, d.context.defs()).matrix(d.result)]

@@ -12,7 +12,6 @@ from derive import recipebook
 from derive.verifier import normal
 from derive.calculus import symbols as sym
 from derive.verifier.evaluate import Definition
-from derive.calculus.objects import vector
 from derive.notation import Notation
 from derive.pipeline import step_context
 from derive.recipebook.base import parse_size

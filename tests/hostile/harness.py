@@ -12,7 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 LIMIT = 30.0          # seconds: the bound for any run
 MARKER = "DERIVE_HOSTILE_CASE"
@@ -44,7 +44,7 @@ class Case:
     args: tuple[str, ...]
     code: int
     message: str                                   # a regular expression searched in stderr (exit 2) or both streams
-    setup: Callable[["Dirs"], None] | None = None
+    setup: Callable[[Dirs], None] | None = None
     stdin: bytes | None = None
     env: tuple[tuple[str, str], ...] = ()
     writes: tuple[str, ...] = ()                   # paths (relative to cwd) the user named for output

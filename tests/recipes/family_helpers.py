@@ -1,7 +1,7 @@
 """Helpers for the family tests: derivations built and verified once per (recipe, K, params)."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import derive
 from derive import recipebook
@@ -11,7 +11,7 @@ FAMILY = ("soft-label-cross-entropy", "multi-label-cross-entropy", "temperature-
           "cross-entropy-hessian", "cross-entropy-kl", "sigmoid-cross-entropy", "stop-gradient-form")
 
 
-@lru_cache(maxsize=None)
+@cache
 def built(name: str, K, params: tuple = ()):
     return derive.derivation(name, K, params=dict(params))
 

@@ -67,7 +67,7 @@ def test_multi_label_shows_where_sum_one_is_needed():
 
 
 def test_multi_label_result_is_not_a_minus_y():
-    from derive.verifier.verify import Context, verify
+    from derive.verifier.verify import verify
     from sympy.matrices.expressions import MatAdd
     d = built("multi-label-cross-entropy", 3)
     v = derive.recipebook.base.Vars(d.notation, 3)

@@ -311,7 +311,7 @@ class Lowering:
         return tuple(Leaf(n, k, self.domains.get(n, "real")) for n, k in found)
 
     def size_lines(self):
-        out = []
+        out: list[tuple[str, int, int | None]] = []
         for axis, s in sorted(self.sizes.items()):
             if s.is_Integer:
                 out.append((f"K{-axis}", axis, int(s)))

@@ -71,7 +71,7 @@ def _sizes(p: Program, b: Backend, lines) -> list[str]:
 
 def _leaf_lines(p: Program, b: Backend) -> list[str]:
     out = [f"{p.wrt} = {b.as_float.format(wrt=p.wrt)}"]
-    for name, axis, value in p.sizes:
+    for _, axis, value in p.sizes:
         if value is not None:
             out += [f"if {p.wrt}.shape[{axis}] != {value}:  # the derivation is for {value} entries along this axis",
                     f"    raise ValueError(f'{p.wrt}: {value} entries along axis {axis} expected, not {{{p.wrt}.shape[{axis}]}}')"]
