@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import torch
+import torch  # noqa: E402  (after the path is set)
 
-import derive
-from derive.render.code import generate
+import derive  # noqa: E402
+from derive.render.code import generate  # noqa: E402
 
 FOCAL = (r"L = -\sum_{i=1}^{K} y_i (1 - a_i)^{\gamma} \log a_i", [r"a_i = \frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}}"])
 N, K = 4096, 1000

@@ -133,10 +133,10 @@ def check_output(path: str | os.PathLike, option: str = "-o", inputs=(), inside:
             raise UsageError(f"{label}: descriptor {fd} is not open for writing")
         for given in inputs:
             try:
-                st, other = os.fstat(fd), os.stat(given)
+                mine, other = os.fstat(fd), os.stat(given)
             except OSError:
                 continue
-            if (st.st_dev, st.st_ino) == (other.st_dev, other.st_ino):
+            if (mine.st_dev, mine.st_ino) == (other.st_dev, other.st_ino):
                 raise UsageError(f"{label}: that is the input file; write to another name")
         return out
     if any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in out.parts):
@@ -148,6 +148,7 @@ def check_output(path: str | os.PathLike, option: str = "-o", inputs=(), inside:
     except (OSError, ValueError) as exc:
         raise UsageError(f"{label}: {getattr(exc, 'strerror', None) or exc}") from None
     parent = real.parent
+    st: os.stat_result | None
     try:
         st = os.stat(real)
     except FileNotFoundError:

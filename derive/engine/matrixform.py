@@ -6,6 +6,7 @@ P . (G - (G . P) 1 1^T). A term this small algebra cannot write is None (the ind
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, Identity, MatAdd, MatMul, MatrixSymbol, OneMatrix
@@ -21,12 +22,12 @@ class _No(Exception):
 class _Op:
     """A matrix expression whose (row, col) entry is the factor, indexed by r and c (None: a 1)."""
 
-    m: object
-    r: object
-    c: object
+    m: Any          # a SymPy matrix expression
+    r: Any          # an index Symbol, or None
+    c: Any
 
     @property
-    def T(self) -> "_Op":
+    def T(self) -> _Op:
         return _Op(self.m.T, self.c, self.r)
 
 
@@ -113,6 +114,8 @@ def _leaf(f, rg: _Ranges) -> _Op | None:
         return _Op(Identity(n), a, b)
     if isinstance(f, sp.Derivative) and isinstance(f.variables[0], sp.Indexed) and not f.expr.free_symbols & set(rg.free):
         inner = _leaf(f.variables[0], rg)
+        if inner is None:
+            raise _No()
         return _Op(Grad(f.expr, inner.m), inner.r, inner.c)
     return None
 

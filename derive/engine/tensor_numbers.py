@@ -31,6 +31,8 @@ def _read(spec: LossSpec, values: dict[str, str]) -> tuple[dict, dict]:
             out[name] = nums[0]
             continue
         rows = rows_of(name, given[name])
+        value: list
+        dims: tuple[int, ...]
         if len(shape) == 1:
             if len(rows) != 1:
                 raise UsageError(f"--values {name}: a vector takes one row of numbers, got {len(rows)} rows")
@@ -47,10 +49,10 @@ def _read(spec: LossSpec, values: dict[str, str]) -> tuple[dict, dict]:
             seen.setdefault(size, f"{name} is {_dims(dims)} ({' x '.join(map(str, shape))})")
         out[name] = value
     for name, top in spec.classes:
-        n = int(top) if isinstance(top, (int, sp.Integer)) else sizes.get(top)
+        count = int(top) if isinstance(top, (int, sp.Integer)) else sizes.get(top)
         for c in out.get(name, []):
-            if c != int(c) or n is not None and not 1 <= c <= n:
-                raise UsageError(f"--values {name}: class indices are whole numbers 1..{n if n else top}, got {c:g}")
+            if c != int(c) or count is not None and not 1 <= c <= count:
+                raise UsageError(f"--values {name}: class indices are whole numbers 1..{count if count else top}, got {c:g}")
     for c in spec.constraints:
         for row in (out[c.name] if spec.names.get(c.name) == 2 else [out[c.name]]):
             if abs(sum(row) - float(c.value)) > 1e-9:

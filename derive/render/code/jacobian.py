@@ -16,7 +16,7 @@ from sympy.matrices.expressions import (
 from ...calculus import symbols as sym
 from ...calculus.objects import Diag, Entrywise, Jac
 from ...errors import UnsupportedError
-from ...steps import Derivation
+from ...steps import Derivation, Step
 from .labels import label_of, labels
 from .lower import Leaf, Line, Lowering
 from .softmax import softmaxes
@@ -39,14 +39,15 @@ class FunctionProgram:
     axes: int = 1
 
 
-def jacobian_step(d: Derivation):
+def jacobian_step(d: Derivation) -> Step | None:
     """The last verified step stating the Jacobian d a / d wrt of a softmax, or None."""
     sms = softmaxes(d.context.definitions)
     steps = [s for s in d.claims if isinstance(s.lhs, Jac) and isinstance(s.lhs.args[0], MatrixSymbol)
              and s.lhs.args[0].name in sms and s.lhs.args[1].name == d.notation.logits
              and not s.rhs.has(Entrywise)]
     named = [s for s in steps if s.rhs == d.result]
-    return (named or steps or [None])[-1]
+    found = named or steps
+    return found[-1] if found else None
 
 
 def function_program(d: Derivation, step) -> FunctionProgram:
