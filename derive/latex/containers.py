@@ -76,7 +76,8 @@ def closed_spans(text: str, opener: re.Pattern, closer_of) -> list[tuple[re.Matc
     """(opening match, content end, span end) of every opener closed by the first closer after it.
 
     Linear: a closer that is missing after one position is missing after every later one too."""
-    out, pos, missing = [], 0, set()
+    out: list[tuple[re.Match, int, int]] = []
+    pos, missing = 0, set()
     while True:
         m = opener.search(text, pos)
         if not m:

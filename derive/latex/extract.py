@@ -6,6 +6,7 @@ import difflib
 import dataclasses
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from . import containers, context, prose
 from .containers import _TEX_COMMENT_RE, _mask
@@ -119,7 +120,7 @@ def extract(text: str, fmt: str, max_claims: int = MAX_CLAIMS) -> Document:
     lay = containers.layout(text, fmt)
     text, fmt, masked = lay.text, lay.fmt, lay.masked
     lines = _Lines(text)
-    items: list[tuple[int, object]] = []
+    items: list[tuple[int, Any]] = []   # (offset, a Declaration or a Row), in file order
     for body, offset in lay.declarations:
         items.extend(_declarations(body, offset, lines))
     found = [(b.body_start, b.body, b.start, b.end) for b in lay.blocks if not b.inline]
@@ -285,7 +286,8 @@ def _declarations(body: str, offset: int, lines: _Lines) -> list[tuple[int, Decl
         if m:
             out.append((col_off, Declaration("K", m.group(0), line, col)))
             continue
-        word = re.match(r"[A-Za-z]*", s).group(0).lower()
+        letters_m = re.match(r"[A-Za-z]*", s)   # always matches (perhaps the empty word)
+        word = letters_m.group(0).lower() if letters_m else ""
         if difflib.get_close_matches(word, ("define", "assume"), n=1, cutoff=0.7):
             out.append((col_off, Declaration("unknown", s, line, col)))   # a typo of a keyword: said so
         # anything else after "derive:" is a remark (derive's own header says what it verified), not a declaration
@@ -456,11 +458,11 @@ def _block_rows(body: str, start: int, lines: _Lines, last: Side | None, letters
         if m and m.group(1) != m.group(3):                                                  # slow on long rows)
             case = ((m.group(1), m.group(3)), "=" if m.group(2) in ("=", "==") else "!=")
             continue
-        lead = _LEAD_CASE_RE.match(body, a, b) if b - a < MAX_ROW_CHARS else None
-        if lead and lead.group(2) != lead.group(4) and body[lead.end():b].strip():
+        opening = _LEAD_CASE_RE.match(body, a, b) if b - a < MAX_ROW_CHARS else None
+        if opening and opening.group(2) != opening.group(4) and body[opening.end():b].strip():
             # \text{If } i = j:\ A &= B (or \text{if}\; i = j :& A = B): the case governs the block below it
-            case = ((lead.group(2), lead.group(4)), "=" if lead.group(3) in ("=", "==") else "!=")
-            body = body[:a] + " " * (lead.end() - a) + body[lead.end():]
+            case = ((opening.group(2), opening.group(4)), "=" if opening.group(3) in ("=", "==") else "!=")
+            body = body[:a] + " " * (opening.end() - a) + body[opening.end():]
         for row in _row(body[a:b], start + a, lines, last, letters):
             if case and not row.conditions:
                 row = dataclasses.replace(row, conditions=(case[0],), condition_ops=(case[1],))
@@ -570,7 +572,9 @@ def _row(text: str, offset: int, lines: _Lines, last: Side | None, letters: froz
         # inside the brace, & parts a branch's value from its condition (1 & i = j)
         text = _drop_alignment(text[:m.start(4)]) + _drop_alignment(text[m.start(4):m.end(4)], "\x00") + \
             _drop_alignment(text[m.end(4):])
-        return _cases_row(text, offset, _cases_search(text), lines, last, letters)
+        cases = _cases_search(text)
+        if cases is not None:   # found again after the alignment is dropped (else: read as a plain row)
+            return _cases_row(text, offset, cases, lines, last, letters)
     text = _drop_alignment(text)
     return _plain_row(text, offset, lines, last, letters)
 
@@ -665,7 +669,11 @@ def _plain_row(text: str, offset: int, lines: _Lines, last: Side | None, letters
                 equations.append((a, seg))
             continue
         if re.fullmatch(r"\s*[a-zA-Z]\s*(?:" + _NEQ + r")\s*\d+\s*", seg) and text[a - 1:a] == "\x00":
-            conditions.append(_cond(_COND_IN_TEXT_RE.search(seg)))   # (i = 1)
+            cm = _COND_IN_TEXT_RE.search(seg)
+            if cm is not None:
+                conditions.append(_cond(cm))   # (i = 1)
+            else:  # never dropped: the steps it governs are unverified
+                problems.append(f"cannot read the condition {' '.join(seg.split())}")
             continue
         if re.fullmatch(r"\s*" + _ORDER_COND_RE.pattern + r"\s*", seg):
             problems.append(f"cannot read the condition {' '.join(seg.split())} (only = and \\neq between indices)")
@@ -756,7 +764,7 @@ def _mask_text_prose(text: str) -> str:
 def _chain_sides(seg: str, offset: int, lines: _Lines) -> tuple[list[Side], list[str]]:
     """The sides of an equation segment, split at its top-level relations, and the relations."""
     seg = _unbrace(seg)
-    rels = []
+    rels: list[tuple[int, int, str]] = []
     for pos, depth in _depth_scan(seg):
         if depth == 0:
             m = _RELATION_RE.match(seg, pos)

@@ -65,9 +65,10 @@ def before_display(prose: str, line_of) -> Context:
                     conds, where = [(m.group(1), op, m.group(3))], lm.start(1)
         if conds:
             start = 0
-    size = 2 if _BINARY_RE.search(sentence) else None
-    if size and not where:
-        where = start + _BINARY_RE.search(sentence).start()
+    binary = _BINARY_RE.search(sentence)
+    size = 2 if binary else None
+    if binary and not where:
+        where = start + binary.start()
     if len({(a, b) for a, _, b in conds}) < len({(a, op, b) for a, op, b in conds}):
         conds = []   # "for when $i = j$ and $i \ne j$": both cases named, neither is the display's
     if not conds and size is None:
@@ -85,8 +86,8 @@ def one_hot_names(prose: str) -> list[tuple[str, int]]:
         if ends:
             window_start += ends[-1]
             window = prose[window_start:m.start()]
-        names = [(a, _NAME_RE.match(math)) for a, _, math in _math_pieces(window)]
-        names = [(a, n.group(1)) for a, n in names if n]
+        matched = [(a, _NAME_RE.match(math)) for a, _, math in _math_pieces(window)]
+        names = [(a, n.group(1)) for a, n in matched if n]
         if not names:   # "one-hot编码相当于样本的真实概率分布p": the name after the phrase
             after = prose[m.end():m.end() + 40]
             k = re.search(r"(?:分布|distribution|vector|向量)\s*\$?\\?(?:mathbf\{)?([A-Za-z])\b", after)
