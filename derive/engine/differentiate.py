@@ -138,6 +138,9 @@ def differentiate_node(node: sp.Derivative, env: Env):
         if sm is not None and isinstance(f, sp.Indexed) and isinstance(x, sp.Indexed):
             return Rule.SOFTMAX_JACOBIAN, jacobian_lemma(sm, f.indices, x, env)
         d = env.defs[name]
+        if len(d.indices) != len(getattr(f, "indices", ())):  # t_i defined, t written bare (or the reverse)
+            raise Stuck(Unknown(f, f"{name} with {len(getattr(f, 'indices', ()))} indices (it is defined with "
+                                   f"{len(d.indices)})"))
         body = d.body.xreplace(dict(zip(d.indices, f.indices))) if d.indices else d.body
         return Rule.EXPAND_DEFINITION, D(rename_bound(body, used_letters(x)), x)
     if isinstance(f, sp.Add):

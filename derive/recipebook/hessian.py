@@ -13,6 +13,7 @@ from sympy import KroneckerDelta as delta
 from sympy.matrices.expressions import MatAdd, MatMul
 
 from .. import numeric
+from ..errors import UsageError
 from ..calculus import symbols as sym
 from ..calculus.objects import Diag, Entrywise
 from ..steps import Derivation, Rule, Step
@@ -82,8 +83,15 @@ def build(K, notation, params) -> Derivation:
                       assumptions=("hessian-psd",))
 
 
+MAX_K_SHOWN = 64   # logits of the worked example: its Hessian is a K x K matrix of numbers
+
+
 def example(d: Derivation, recipe, values) -> numeric.Example:
     """a, L, the gradient (checked by finite differences), the Hessian and H 1."""
+    K_given = len(numeric.numbers(d.notation.logits, dict(values).get(d.notation.logits, dict(values).get("logits", "0"))))
+    if K_given > MAX_K_SHOWN:  # the K x K matrix is K^2 high-precision entries: K = 1024 took minutes and 700 MB
+        raise UsageError(f"--values: the Hessian's worked example shows the {K_given} x {K_given} matrix; it takes "
+                         f"at most {MAX_K_SHOWN} logits (the derivation itself works for any K)")
     v = Vars(d.notation, d.K)
     gradient = MatAdd(MatMul(v.sum(v.y[v.k], v.k), v.vec(v.a), evaluate=False), -v.vec(v.y), evaluate=False)
     ex = numeric.single_example(replace(d, result=gradient), recipe, values)

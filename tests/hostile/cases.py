@@ -357,3 +357,20 @@ CASES += [
                              "target=" + ";".join(["0"] * 1024), "-f", "json", "-o", "-"), 0, r'"reduction": "mean"',
          surface="values"),
 ]
+
+# inputs whose work grew without bound (nested sigmoids, a chain of definitions, a loss of 199 terms):
+# within the whole-run limit each finishes or stops with one line, never past 30 s
+LETTERS = "bcdfghpqrstuvwo"  # fifteen names, each defined by the one before: b_i = z_i + 1, c_i = b_i + 1, ...
+CHAIN = tuple(x for n, u in enumerate(LETTERS) for x in ("--define", f"{u}_i = {'z' if n == 0 else LETTERS[n - 1]}_i + 1"))
+CASES += [
+    Case("grad-nested-sigmoids", ("grad", r"L = \sigma(\sigma(\sigma(\sigma(\sigma(\sigma(x))))))", "-o", "-"), (0, 1, 2),
+         r"(took longer than 20 s|\\documentclass)", surface="grad"),
+    Case("grad-chain-of-15-definitions", ("grad", r"L = -\sum_{i=1}^{K} y_i \log a_i", "--define",
+                                          r"a_i = \frac{e^{o_i}}{\sum_{k=1}^{K} e^{o_k}}", *CHAIN, "-o", "-"),
+         (0, 1, 2), r"(took longer than 20 s|\\documentclass|cannot differentiate)", surface="grad"),
+    Case("grad-199-terms", ("grad", "L = " + " + ".join(f"{n} x^{{{n}}}" for n in range(1, 200)), "--wrt", "x",
+                            "-o", "-"), (0, 1, 2), r"(took longer than 20 s|\\documentclass)", surface="grad"),
+    Case("hessian-K1024-values", ("render", "cross-entropy-hessian", "-K", "1024", "--values", "z=" + Z1024,
+                                  "--values", "target=0", "-f", "json", "-o", "-"), 2,
+         ERR + r"at most 64 logits", surface="values"),
+]

@@ -15,6 +15,10 @@ from hostile.cases import CASES  # noqa: E402
 from hostile.harness import run_case  # noqa: E402
 
 
+def _codes(code) -> str:
+    return "/".join(map(str, code)) if isinstance(code, tuple) else str(code)
+
+
 def main(argv: list[str]) -> int:
     cases = [c for c in CASES if not argv or any(a in c.id for a in argv)]
     cases = [c for c in cases if all(shutil.which(t) for t in c.tools)]
@@ -25,10 +29,10 @@ def main(argv: list[str]) -> int:
     print(f"{'case':<36} {'surface':<9} {'exit':>4} {'want':>4} {'s':>6} {'MB':>6}  first line of stderr")
     for r in results:
         line = (r.stderr.strip().splitlines() or [""])[-1][:90]
-        flag = "" if r.code == r.case.code else "  <-- MISMATCH"
+        flag = "" if r.code in (r.case.code if isinstance(r.case.code, tuple) else (r.case.code,)) else "  <-- MISMATCH"
         issues = [x for x, bad in (("changed", r.changed), ("leftovers", r.leftovers), ("canary", r.canary_leaked),
                                    ("foreign reads " + ",".join(r.foreign_reads), r.foreign_reads)) if bad]
-        print(f"{r.case.id:<36} {r.case.surface:<9} {str(r.code):>4} {r.case.code:>4} {r.seconds:6.2f} "
+        print(f"{r.case.id:<36} {r.case.surface:<9} {str(r.code):>4} {_codes(r.case.code):>4} {r.seconds:6.2f} "
               f"{r.maxrss_kb / 1024:6.0f}  {line}{flag}{' ' + ','.join(issues) if issues else ''}")
     slow = max(results, key=lambda r: r.seconds)
     big = max(results, key=lambda r: r.maxrss_kb)

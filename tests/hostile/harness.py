@@ -42,7 +42,7 @@ class Case:
 
     id: str
     args: tuple[str, ...]
-    code: int
+    code: int | tuple[int, ...]                    # several: any of them (a bounded run that may finish or stop)
     message: str                                   # a regular expression searched in stderr (exit 2) or both streams
     setup: Callable[[Dirs], None] | None = None
     stdin: bytes | None = None
