@@ -88,7 +88,9 @@ MAX_K_SHOWN = 64   # logits of the worked example: its Hessian is a K x K matrix
 
 def example(d: Derivation, recipe, values) -> numeric.Example:
     """a, L, the gradient (checked by finite differences), the Hessian and H 1."""
-    K_given = len(numeric.numbers(d.notation.logits, dict(values).get(d.notation.logits, dict(values).get("logits", "0"))))
+    given = dict(values)
+    raw = given.get(d.notation.logits) or given.get("logits") or "0"
+    K_given = len(numeric.numbers(d.notation.logits, str(raw)))
     if K_given > MAX_K_SHOWN:  # the K x K matrix is K^2 high-precision entries: K = 1024 took minutes and 700 MB
         raise UsageError(f"--values: the Hessian's worked example shows the {K_given} x {K_given} matrix; it takes "
                          f"at most {MAX_K_SHOWN} logits (the derivation itself works for any K)")
