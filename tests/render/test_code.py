@@ -271,3 +271,11 @@ def test_device_agnostic_nothing_made_on_the_cpu(case, modules):
     value.backward()
     assert value.device.type == "meta" and x.grad.device.type == "meta" and x.grad.shape == x.shape
     assert mod.grad(**given).device.type == "meta"
+
+
+def test_the_function_refuses_a_gradient_it_was_not_derived_for(modules):
+    d, mod, _ = modules("focal")
+    given = leaves(d, (2, 4), 1.0, seed=9)
+    y = given["y"].clone().requires_grad_()
+    with pytest.raises(ValueError, match="with respect to z only"):
+        mod.DerivedLoss.apply(given["z"], y, given["gamma"])

@@ -95,6 +95,8 @@ def _torch_classes(p: Program, args: str) -> list[str]:
             "",
             "    @staticmethod",
             f"    def forward(ctx, {args}):",
+            "        if any(ctx.needs_input_grad[1:]):  # the derivation is of the gradient by WRT alone",
+            f"            raise ValueError('DerivedLoss differentiates with respect to {p.wrt} only')",
             f"        leaves = _leaves({args})",
             "        shared = _shared(*leaves)",
             "        saved = (*leaves, *shared)  # the leaves and the definitions: no graph",
