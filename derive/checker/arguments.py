@@ -13,4 +13,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     parser.add_argument("--annotate", metavar="OUT", default=None, help="write the document back with a mark beside each checked line")
     parser.add_argument("--format", dest="input_format", choices=("tex", "md"), default=None, help="input format when it cannot be told from the file name")
+    parser.add_argument("--lang", choices=("en", "zh"), default=None, help="language of the report (default: the document's)")
     parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)

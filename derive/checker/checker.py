@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 import collections
 import contextlib
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -15,7 +16,8 @@ from ..calculus.objects import Grad, Jac
 from ..calculus.symbols import index, size
 from ..errors import ParseError, UsageError, quoted
 from ..verifier.verify import Context, _free_indices, verify
-from . import entrywise, governed, onehot
+from . import entrywise, governed, hints, onehot
+from .hints import Hint
 from .arrays import elision_sizes
 from .budget import STEP_SECONDS, Budget, Timeout, time_bound
 from ..shown import message
@@ -43,10 +45,15 @@ class StepResult:
     end: int = -1                        # file offset of the end of the row (for --annotate)
     unread: bool = field(default=False, compare=False)   # its math could not be read at all (syntax)
     inline: bool = False                 # written in running text ($...$), not in display math
+    hint: Hint | None = None             # a correction the verifier confirmed (wrong steps only)
 
-    def as_json(self) -> dict:
+    def as_json(self, lang: str = "en", fmt: str = "md") -> dict:
+        from .words import hint_text, reason_text
+
         out = {"line": self.line, "column": self.column, "lhs": self.lhs, "rhs": self.rhs,
-               "status": self.status, "reason": self.reason, "counterexample": self.counterexample}
+               "status": self.status, "reason": reason_text(self.reason, lang), "counterexample": self.counterexample,
+               "hint": hint_text(self.hint, lang, fmt) if self.hint else None,
+               "fix": self.hint.as_json() if self.hint else None}
         if self.conditions:
             out["conditions"] = list(self.conditions)
         if self.inline:
@@ -62,6 +69,7 @@ class CheckResult:
     steps: tuple[StepResult, ...]
     K: str = "K"
     document: Document | None = field(default=None, compare=False, repr=False)
+    lang: str = "en"                     # the language of the report: the document's, or --lang
 
     @property
     def first_wrong(self) -> StepResult | None:
@@ -104,8 +112,8 @@ class CheckResult:
         return check_html(self)
 
     def as_json(self) -> dict:
-        return {"file": self.file, "ok": self.ok, "first_wrong_line": self.first_wrong_line,
-                "K": self.K, "summary": self.counts(), "steps": [s.as_json() for s in self.steps]}
+        return {"file": self.file, "ok": self.ok, "first_wrong_line": self.first_wrong_line, "lang": self.lang,
+                "K": self.K, "summary": self.counts(), "steps": [s.as_json(self.lang, self.document.fmt if self.document else "md") for s in self.steps]}
 
 
 # -- sizes, letters and declarations -----------------------------------------------------------
@@ -549,12 +557,59 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, budg
             if row.role == "define" and result.status != "ok":   # 令 $L = g_1(x_1) = -\log x_1$: names, not claims
                 return StepResult(status="definition", reason="the text's own definition (let / 令 / 设 / where), "
                                   "not a claim", **base)
-            return result
+        if result.status == "wrong" and result.hint is None and not gov.subs and budget.left() > 0.5:
+            hint = _hint(claim, setup, concrete, euler, min(hints.HINT_SECONDS, budget.left() - 0.3))
+            if hint is not None:
+                result = dataclasses.replace(result, hint=hint)
+        return result
     except Timeout:
         return StepResult(status="unverified", reason=f"no verdict within {share:.3g} s (this step's share of the time)", **base)
     finally:
         setup.domains.clear()
         setup.domains.update(saved)
+
+
+def _hint(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, seconds: float) -> Hint | None:
+    """A fix for a wrong step, confirmed by the verifier under the step's own context (or the one
+    assumption or case it names); None when no candidate is confirmed within the time."""
+    row, left, right = claim.row, claim.left, claim.right
+    if any(op == "=" and b.isdigit() and a not in setup.indices for (a, b), op in zip(row.conditions, row.condition_ops)):
+        return None   # the claim is judged at stated values (x = 3): a hint would be checked on another claim
+    try:
+        lhs = _parse(left.text, setup, left.line, left.column)
+        rhs = _parse(right.text, setup, right.line, right.column)
+    except ParseError:
+        return None
+
+    def confirm(l, r, domains: dict | None = None, flip: bool = False) -> bool:
+        ctx, l2, r2 = _context(l, r, row, setup, concrete, euler, 1.5)
+        if domains:
+            ctx = dataclasses.replace(ctx, domains=tuple(sorted({**dict(ctx.domains), **domains}.items())))
+        if flip:
+            ctx = dataclasses.replace(ctx, conditions=tuple(
+                sp.Ne(*c.args, evaluate=False) if isinstance(c, sp.Eq) else sp.Eq(*c.args, evaluate=False) for c in ctx.conditions))
+            if not ctx.conditions:
+                return False
+        try:
+            return verify(l2, r2, ctx).status == "verified"
+        except (ArithmeticError, TypeError, ValueError, RecursionError, AttributeError, NotImplementedError):
+            return False
+
+    ctx, _, _ = _context(lhs, rhs, row, setup, concrete, euler, 1.5)
+    vectors = {n: d for n, d in ctx.domains if n not in setup.domains and _is_vector(n, lhs, rhs, ctx)}
+    size_sym = sp.Integer(concrete) if concrete is not None else size(setup.size_name)
+    try:
+        with time_bound(seconds):
+            return hints.find(lhs, rhs, size=size_sym, confirm=confirm, vectors=vectors,
+                              conditions=conditions_shown(row), seconds=seconds)
+    except Timeout:
+        return None
+
+
+def _is_vector(name: str, lhs, rhs, ctx) -> bool:
+    """An indexed leaf (y_k) of the step or of its definitions: something that may be a distribution."""
+    roots = [lhs, rhs] + [d.body for d in ctx.definitions]
+    return any(isinstance(x, sp.Indexed) and str(x.base.label) == name for r in roots for x in sp.preorder_traversal(r))
 
 
 def _judged(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, seconds: float, base: dict,
@@ -741,9 +796,21 @@ def _domains(lhs, rhs, defs, setup: _Setup) -> dict:
             if isinstance(x, sp.log):
                 for name, dom in _log_needs(x.args[0]).items():
                     implied[name] = "unit" if "unit" in (dom, implied.get(name)) else dom
+    for d in defs:   # -sum y_k log a_k: y weighs log-probabilities, a target in (0, 1) (never -0.6)
+        for name in _log_weights(d.body):
+            implied.setdefault(name, "unit")
     out = {}
     for n in leaves - defined - {"e"}:
         out[n] = setup.domains.get(n) or implied.get(n, "real")
+    return out
+
+
+def _log_weights(body) -> set[str]:
+    """Leaves that multiply a log in a definition (y in y_k log a_k): the weights of a cross-entropy."""
+    out = set()
+    for x in sp.preorder_traversal(body):
+        if isinstance(x, sp.Mul) and any(isinstance(f, sp.log) for f in x.args):
+            out |= {_head_name(f) for f in x.args if isinstance(f, sp.Indexed) and not f.is_integer}
     return out
 
 

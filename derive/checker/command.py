@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from .checker import CheckResult, check_document, parse_K
 from ..latex.extract import MAX_BYTES, extract
 from ..files import check_output, read_capped, write_atomic, write_stdout
 from .arguments import add_arguments  # noqa: F401  (the CLI's subparser)
+from .words import language
 from .report import annotate, terminal, to_json
 
 
@@ -67,7 +69,7 @@ def check(text_or_path: str | os.PathLike, *, K: int | str | None = None, define
 
 
 def judge(text: str, name: str, fmt: str | None = None, *, K: int | str | None = None, define: tuple[str, ...] = (),
-          assume: tuple[str, ...] = (), budget: Budget | None = None) -> CheckResult:
+          assume: tuple[str, ...] = (), budget: Budget | None = None, lang: str | None = None) -> CheckResult:
     """Check a document's text, as `derive check` and derive.check() do: a document with no display
     math, or none of whose math could be read, is unusable input (UsageError), not a verdict."""
     doc = extract(text, _format_of(name, text, fmt))
@@ -77,7 +79,7 @@ def judge(text: str, name: str, fmt: str | None = None, *, K: int | str | None =
     unread = result.nothing_read
     if unread is not None:   # not one step could be read: unusable input, not a verdict
         raise UsageError(f"{name}: nothing could be read; line {unread.line}: {unread.reason}")
-    return result
+    return dataclasses.replace(result, lang=language(text, lang))
 
 
 def main(args: argparse.Namespace) -> int:
@@ -89,7 +91,7 @@ def main(args: argparse.Namespace) -> int:
                                    inputs=() if args.file == "-" else (args.file,))
     text, name = read_input(args.file)
     result = judge(text, name, getattr(args, "input_format", None), K=args.K, define=tuple(args.define or ()),
-                   assume=tuple(args.assume or ()))
+                   assume=tuple(args.assume or ()), lang=getattr(args, "lang", None))
     if args.annotate:
         write_atomic(annotate_to, annotate(result))
     if args.json:

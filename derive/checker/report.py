@@ -5,8 +5,8 @@ import json
 
 from ..shown import escaped
 from .checker import CheckResult, StepResult
+from .words import hint_text, reason_text, words
 
-_LABEL = {"ok": "ok", "wrong": "WRONG", "definition": "defined", "unverified": "unverified"}
 _COLOR = {"ok": "32", "wrong": "1;31", "definition": "36", "unverified": "33"}
 
 
@@ -16,30 +16,42 @@ def _short(s: str, n: int = 60) -> str:
 
 
 def terminal(result: CheckResult, color: bool = False) -> str:
-    """One line per step; the first wrong line is marked with >> and its counterexample shown."""
+    """One line per step in the document's language; the first wrong line is marked with >> and its
+    counterexample shown; every wrong step shows its verified hint."""
     def paint(code: str, s: str) -> str:
         return f"\033[{code}m{s}\033[0m" if color else s
 
+    w, lang = words(result.lang), result.lang
+    fmt = result.document.fmt if result.document else "md"
     first = result.first_wrong
-    out = [escaped(f"{result.file}: K = {result.K}", newlines=False)]
+    sized = str(result.K).isdigit()
+    out = [escaped(w["header" if sized else "header-general"].format(file=result.file, K=result.K), newlines=False)]
     for s in result.steps:
         mark = ">>" if s is first else "  "
         cond = f"   [{escaped(', '.join(s.conditions), newlines=False)}]" if s.conditions else ""
         cond += "   (inline)" if s.inline else ""
-        label = paint(_COLOR[s.status], f"{_LABEL[s.status]:<10}")
+        label = paint(_COLOR[s.status], f"{w['labels'][s.status]:<10}" if lang == "en" else _pad(w["labels"][s.status], 10))
         out.append(f"{mark} line {s.line:>4}  {label} {_short(s.lhs, 40)} = {_short(s.rhs, 50)}{cond}")
         if s.status == "wrong":
-            out.append(f"{'':17}{escaped(s.reason, newlines=False)}")
+            out.append(f"{'':17}{escaped(reason_text(s.reason, lang), newlines=False)}")
+            if s.hint is not None:
+                out.append(f"{'':17}{paint('1;32', w['hint'])}: {escaped(hint_text(s.hint, lang, fmt), newlines=False)}")
             if s is first and s.counterexample:
-                out.append(f"{'':17}counterexample: {_ce_text(s.counterexample)}")
+                out.append(f"{'':17}{w['counterexample']}: {_ce_text(s.counterexample)}")
         elif s.status == "unverified":
-            out.append(f"{'':17}{escaped(s.reason, newlines=False)}")
+            out.append(f"{'':17}{escaped(reason_text(s.reason, lang), newlines=False)}")
     c = result.counts()
-    summary = f"{c['ok']} ok, {c['wrong']} wrong, {c['unverified']} unverified, {c['definition']} definitions"
+    summary = w["summary"].format(**c)
     if first:
-        summary += f"; first wrong line: {first.line}"
+        summary += w["first_wrong"].format(line=first.line)
     out.append(summary)
     return "\n".join(out) + "\n"
+
+
+def _pad(s: str, n: int) -> str:
+    """Pad to n terminal columns (a Chinese character takes two)."""
+    width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+    return s + " " * max(n - width, 0)
 
 
 def _ce_text(ce: dict) -> str:

@@ -24,9 +24,11 @@ def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
 
 
 def test_ok_file_exits_0():
-    r = run(str(CORPUS / "softmax_jacobian_zh.tex"))
+    r = run(str(CORPUS / "softmax_jacobian_zh.tex"), "--lang", "en")
     assert r.returncode == 0, r.stderr
     assert "0 wrong" in r.stdout.decode()
+    r = run(str(CORPUS / "softmax_jacobian_zh.tex"))   # a Chinese document gets a Chinese report
+    assert r.returncode == 0 and "0 步错误" in r.stdout.decode(), r.stdout.decode()
 
 
 def test_wrong_file_exits_1_and_marks_the_line():
