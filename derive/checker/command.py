@@ -91,7 +91,7 @@ def main(args: argparse.Namespace) -> int:
                                    inputs=() if args.file == "-" else (args.file,))
     text, name = read_input(args.file)
     result = judge(text, name, getattr(args, "input_format", None), K=args.K, define=tuple(args.define or ()),
-                   assume=tuple(args.assume or ()), lang=getattr(args, "lang", None))
+                   assume=tuple(args.assume or ()), lang=getattr(args, "lang", None) or _english_only())
     if args.annotate:
         write_atomic(annotate_to, annotate(result))
     if args.json:
@@ -99,6 +99,15 @@ def main(args: argparse.Namespace) -> int:
     else:
         write_stdout(terminal(result, color=sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ))
     return 0 if result.ok else 1
+
+
+def _english_only() -> str | None:
+    """en when the terminal cannot show Chinese (an ASCII locale): a report in escapes helps nobody."""
+    try:
+        "错误".encode(sys.stdout.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return "en"
+    return None
 
 
 def run(argv: list[str] | None = None) -> int:
