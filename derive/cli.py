@@ -68,6 +68,8 @@ def _output_options(r) -> None:
     r.add_argument("--values", action="append", default=[], metavar="NAME=V1,V2,...",
                    help="numbers for a worked example (repeatable): z=1.1,-0.7,0.1 and target=0 (a class index, "
                         "from 0) or target=0.2,0.3,0.5; rows of a batch separated by ';'")
+    r.add_argument("--label", default=None, metavar="PREFIX",
+                   help="paper style: equations labelled PREFIX-1, PREFIX-2, ... (default eq:<recipe>[-K<k>], eq:grad-<hex>)")
     r.add_argument("--notation", default=None, metavar="logits=z,probs=a,target=y,loss=L",
                    help="the letters of your own text, index letters too (i=c,j=k,k=j)")
     r.add_argument("--with-test", action="store_true",
@@ -318,7 +320,7 @@ def _checked_output(args, name: str):
 def _rendered(d, args, fmt: str) -> str:
     from .render import render
 
-    return render(d, fmt, args.lang, args.templates, args.style, args.flavor)
+    return render(d, fmt, args.lang, args.templates, args.style, args.flavor, args.label)
 
 
 def _write(d, text: str, args, out) -> int:

@@ -359,6 +359,9 @@ def _build_term(items: tuple, ctx: ParseContext):
                 tail = [_Applied(_power(inner, head.power, ctx))] + tail[1:]
                 continue
             tail = [_Applied(_apply_func(name, getattr(it, "power", None), _product_of(tail[:n], ctx, name), ctx))] + tail[n:]
+        elif isinstance(it, Name) and it.word and it.text == "diag" and tail and isinstance(tail[0], _Paren) \
+                and tail[0].power is None and _is_vector(v := _term_value(tail[0].value, ctx)):
+            tail = [_Applied(objects.Diag(v))] + tail[1:]   # diag(a): the diagonal matrix of a vector
         elif isinstance(it, Name) and it.word and tail and isinstance(tail[0], _Paren) \
                 and not (it.greek and (ctx.engine or it.text in PARAMETERS and not _one_name(tail[0]))):
             raise Unsupported(f"the function {it.text}(...)", ctx.line, ctx.column)
@@ -404,6 +407,10 @@ def _fold(tail: list, ctx: ParseContext, what: str):
                 raise ParseError("\\partial outside a derivative", ctx.line, ctx.column)
             out = _mul([out, v], ctx)
     return out
+
+
+def _is_vector(v) -> bool:
+    return isinstance(v, sp.MatrixSymbol) and v.shape[1] == 1
 
 
 def _plain(x):

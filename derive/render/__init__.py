@@ -41,7 +41,7 @@ def check_format(fmt: str) -> str:
 
 
 def render(d: Derivation, fmt: str = "latex", lang: str = "en", templates: str | Path | None = None,
-           style: str | None = None, flavor: str | None = None) -> str:
+           style: str | None = None, flavor: str | None = None, label: str | None = None) -> str:
     """Text of the derivation in a style (full, paper, teaching; the default depends on the format)
     and, for Markdown, a flavor. Reads the steps only: never simplifies or differentiates."""
     check_format(fmt)
@@ -59,7 +59,7 @@ def render(d: Derivation, fmt: str = "latex", lang: str = "en", templates: str |
         check_user_templates(templates, fmt, lang)
     env = environment(fmt, templates)
     msgs = messages(lang, templates)
-    context = view(d, msgs, fmt, lang, style)
+    context = view(d, msgs, fmt, lang, style, label)
     if fmt == "html":
         context = {**_escaped(context), "katex": inline_assets()}
     chosen = _choose(env, name, lang)

@@ -40,6 +40,7 @@ class Printer(LatexPrinter):
                           "mat_delim": "(", "mat_str": "pmatrix"})
         self.max_shown = max_shown
         self._in_fraction = 0   # > 0 while printing a numerator or denominator
+        self._guarded: set[int] = set()   # logs followed by another factor: their argument in parentheses
 
     def _simple(self, e) -> bool:
         """An argument that needs no growing parentheses: sigma(x), diag(a)."""
@@ -86,7 +87,8 @@ class Printer(LatexPrinter):
     def _print_log(self, expr, exp=None):
         arg = expr.args[0]
         inner = self._print(arg)
-        if not (arg.is_Atom or isinstance(arg, (sp.Indexed, sigmoid))):
+        if not (arg.is_Atom or isinstance(arg, (sp.Indexed, sigmoid))) or id(expr) in self._guarded:
+            # \log a_k b reads as log(a_k b): a log with a factor after it keeps its parentheses
             inner = rf"\left({inner}\right)"
         head = r"\log" if exp is None else rf"\log^{{{exp}}}"
         return f"{head} {inner}"
@@ -107,10 +109,12 @@ class Printer(LatexPrinter):
         if self._in_fraction:  # a fraction inside a numerator prints tiny: write it with a slash
             if body.is_Atom or isinstance(body, (sp.Indexed, sp.exp, sigmoid)):
                 return rf"({num} {self._print(body)} / {den})"
-            return rf"\left({num} / {den}\right) \left({self._print(body)}\right)"
+            return rf"({num} \left({self._print(body)}\right) / {den})"
         if body.is_Atom or isinstance(body, (sp.Indexed, sp.exp, sigmoid)):
             return rf"\frac{{{num} {self._print(body)}}}{{{den}}}"
-        return rf"\frac{{{num}}}{{{den}}}\left({self._print(body)}\right)"
+        tex = rf"\frac{{{num}}}{{{den}}}\left({self._print(body)}\right)"
+        # d/dx (u) v reads as d/dx (u v): an operator with a factor after it is closed off
+        return rf"\left({tex}\right)" if id(expr) in self._guarded else tex
 
     def _print_Grad(self, expr):
         L, v = expr.args
@@ -147,11 +151,14 @@ class Printer(LatexPrinter):
         if len(args) == 2 and args[0] == -1 and isinstance(args[1], sp.Add):
             return rf"- \left({self._print(args[1])}\right)"
         fraction = any(isinstance(a, sp.Pow) and a.exp.is_negative for a in args)
+        logs = {id(b) for a in args[:-1] for b in (a, getattr(a, "base", None)) if isinstance(b, (sp.log, sp.Derivative))}
         self._in_fraction += fraction
+        self._guarded |= logs
         try:
             return super()._print_Mul(expr)
         finally:
             self._in_fraction -= fraction
+            self._guarded -= logs
 
     def _print_Sum(self, expr):
         body = expr.function

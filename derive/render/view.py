@@ -6,7 +6,7 @@ import re
 import sympy as sp
 from markupsafe import Markup
 
-from ..errors import RenderError
+from ..errors import RenderError, UsageError
 from ..steps import Derivation, Rule, Step
 from .plain import plain_formula
 from .printer import inline, latex, latex_name
@@ -70,9 +70,30 @@ def plain(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
-def view(d: Derivation, msgs: dict, fmt: str, lang: str, style: str = "full") -> dict:
+_LABEL = re.compile(r"[A-Za-z][A-Za-z0-9:._-]{0,60}")
+
+
+def label_prefix(d: Derivation, label: str | None = None) -> str:
+    r"""eq:PREFIX (--label PREFIX), else one of the derivation's own: its recipe and size, or for a
+    derived loss (recipe "grad") six hex digits of its definitions, so that two fragments \input
+    into one paper never share a label."""
+    if label is not None:
+        if not _LABEL.fullmatch(label):
+            raise UsageError(f"--label {label[:40]!r}: use letters, digits and : . _ - (starting with a letter)")
+        return label if label.startswith("eq:") else "eq:" + label
+    name = d.recipe
+    if d.recipe == "grad":
+        import hashlib
+
+        text = "\n".join(f"{latex(s.lhs)}={latex(s.rhs)}" for s in d.steps if s.is_definition)
+        name = "grad-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+    return f"eq:{name}" + (f"-K{d.K}" if isinstance(d.K, int) else "")
+
+
+def view(d: Derivation, msgs: dict, fmt: str, lang: str, style: str = "full", label: str | None = None) -> dict:
     values = names(d)
-    sections = paper_sections(d, msgs, values, fmt) if style == "paper" else _full_sections(d, msgs, values, fmt)
+    sections = paper_sections(d, msgs, values, fmt, label_prefix(d, label)) if style == "paper" \
+        else _full_sections(d, msgs, values, fmt)
     for sec in sections:
         sec.update(why="", numbers=[])
     if style == "teaching":
@@ -96,6 +117,7 @@ def view(d: Derivation, msgs: dict, fmt: str, lang: str, style: str = "full") ->
                                                          if b["lines"] and b["lines"][0]["claim"])
                   if style == "paper" else 0},
         "recipe": d.recipe,
+        "label": label_prefix(d, label),
         "title": fill(recipe_msgs["title"], values),
         "intro": fill(recipe_msgs["intro"], values),
         # a derivative with respect to one number, with no sum over classes, has no size to state
@@ -165,13 +187,14 @@ def _teach(d: Derivation, sections: list[dict], msgs: dict, values: dict) -> Non
                                if key == "result" and d.recipe in CROSS_ENTROPY else ""}]
 
 
-def paper_sections(d: Derivation, msgs: dict, values: dict, fmt: str = "latex") -> list[dict]:
+def paper_sections(d: Derivation, msgs: dict, values: dict, fmt: str = "latex", prefix: str = "") -> list[dict]:
     """The shortest route (route.paper_rows): numbered rows, each justified by the rules it stands
     for and references to the equations it substitutes; no verification marks."""
     from .route import SILENT, paper_rows
 
     rules, words = msgs["rules"], msgs["paper"]
-    label = lambda n: f"eq:{d.recipe}-{n}"  # noqa: E731
+    prefix = prefix or label_prefix(d)
+    label = lambda n: f"{prefix}-{n}"  # noqa: E731
     defs, displays = paper_rows(d)
     number = 0
 

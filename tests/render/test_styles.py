@@ -11,6 +11,7 @@ from render.render_helpers import assert_golden, derived
 from derive.recipebook import all_recipes
 from derive.render import STYLES, render
 from derive.render.route import paper_rows
+from derive.render.view import label_prefix
 
 NAMES = [r.name for r in all_recipes()]
 EXT = {"latex-fragment": "fragment.tex", "markdown": "md", "text": "txt"}
@@ -60,10 +61,11 @@ def test_paper_fragment_fits_a_two_column_paper(recipe, tmp_path):
     labelled eq:<recipe>-N (N = 1, 2, ...), every \\eqref to an earlier label; no verification marks."""
     pdflatex = require_tool("pdflatex")
     frag = render(derived(recipe, "K"), "latex-fragment", "en", style="paper")
+    prefix = label_prefix(derived(recipe, "K"))   # eq:<recipe>; eq:<recipe>-K2 for the two-class recipe
     (tmp_path / "fragment.tex").write_text(frag, encoding="utf-8")
     _assert_fits_two_columns(pdflatex, tmp_path, TWO_COLUMNS)
     body = "\n".join(line for line in frag.splitlines() if not line.startswith("%"))
-    labels = re.findall(r"\\label\{eq:" + re.escape(recipe) + r"-(\d+)\}", body)
+    labels = re.findall(r"\\label\{" + re.escape(prefix) + r"-(\d+)\}", body)
     assert labels and [int(n) for n in labels] == list(range(1, len(labels) + 1))
     rows = sum(len(re.findall(r"\\label|\\nonumber", env)) for env in re.findall(r"\\begin\{align\}(.*?)\\end\{align\}",
                                                                                    body, re.S))
@@ -148,3 +150,44 @@ def _assert_fits_two_columns(pdflatex, tmp_path, paper: str) -> None:
     assert proc.returncode == 0, log[-2000:]
     overfull = [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
     assert [w for w in overfull if w > 1.0] == []
+
+
+@pytest.mark.tex
+def test_two_grad_and_two_recipe_fragments_share_one_paper(tmp_path):
+    """Two `derive grad` fragments and two recipe fragments (one recipe at K = 3 and at K) \\input
+    into one two-column paper: no label defined twice, no reference undefined, no overfull box over
+    1 pt, and every \\eqref of a fragment names a label of that same fragment."""
+    import derive
+    from engine.losses import LOSSES
+
+    pdflatex = require_tool("pdflatex")
+    frags = {}
+    for name in ("focal", "entropy-regularised"):
+        loss, defs, facts, _values, _fn = LOSSES[name]
+        frags[name] = render(derive.gradient(loss, define=defs, assume=facts), "latex-fragment", "en")
+    for K in ("3", "K"):
+        frags[f"ce-{K}"] = render(derived("softmax-cross-entropy", K), "latex-fragment", "en")
+    for name, frag in frags.items():
+        (tmp_path / f"{name}.tex").write_text(frag, encoding="utf-8")
+        labels = re.findall(r"\\label\{([^}]*)\}", frag)
+        assert labels and all(ref in labels for ref in re.findall(r"\\eqref\{([^}]*)\}", frag)), name
+    paper = TWO_COLUMNS.replace("\\input{fragment}", "\n".join(f"\\section{{{n}}}\n\\input{{{n}}}" for n in frags))
+    _assert_fits_two_columns(pdflatex, tmp_path, paper)
+    subprocess.run([pdflatex, "-interaction=nonstopmode", "paper.tex"], cwd=tmp_path, capture_output=True, timeout=300,
+                   check=False)   # the second run resolves the references
+    log = (tmp_path / "paper.log").read_text(encoding="utf-8", errors="replace")
+    assert "multiply defined" not in log and "multiply-defined" not in log
+    assert not re.search(r"Reference `[^']*' on page \d+ undefined", log), log[-1500:]
+    every = [x for frag in frags.values() for x in re.findall(r"\\label\{([^}]*)\}", frag)]
+    assert len(every) == len(set(every))
+
+
+def test_label_option(tmp_path):
+    out = tmp_path / "p.tex"
+    r = run_cli("render", "softmax-cross-entropy", "-f", "latex-fragment", "--label", "eq:ce", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    tex = out.read_text(encoding="utf-8")
+    assert r"\label{eq:ce-1}" in tex and "eq:softmax-cross-entropy" not in tex
+    bad = run_cli("grad", r"L = -\sum_i y_i \log a_i", "--define", r"a_i = \frac{e^{z_i}}{\sum_k e^{z_k}}",
+                  "-f", "latex-fragment", "--label", "eq:{x}", "-o", str(out))
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--label" in bad.stderr
