@@ -13,6 +13,7 @@ from .checker import CheckResult, check_document, parse_K
 from ..latex.extract import MAX_BYTES, extract
 from ..files import check_output, read_capped, write_atomic, write_stdout
 from .arguments import add_arguments  # noqa: F401  (the CLI's subparser)
+from . import many
 from .words import language
 from .report import annotate, terminal, to_json
 
@@ -85,6 +86,11 @@ def judge(text: str, name: str, fmt: str | None = None, *, K: int | str | None =
 def main(args: argparse.Namespace) -> int:
     """Run `derive check`; returns 0 when every claimed step is confirmed, 1 when one is wrong or could
     not be verified (an unconfirmed step is never passed as true). DeriveError (exit 2) propagates."""
+    report = args.report or ("json" if args.json else "text")
+    files = list(args.file) if isinstance(args.file, list) else [args.file]
+    if len(files) > 1 or Path(files[0]).is_dir() or report in ("github", "junit"):
+        return _many(args, files, report)
+    args.file = files[0]
     if args.annotate:  # checked before the work: never the input itself, a device or a directory
         # '-' is standard output, as for -o (not a file named '-')
         annotate_to = check_output("/dev/stdout" if args.annotate == "-" else args.annotate, "--annotate",
@@ -99,6 +105,31 @@ def main(args: argparse.Namespace) -> int:
     else:
         write_stdout(terminal(result, color=sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ))
     return 0 if result.ok else 1
+
+
+def _many(args: argparse.Namespace, files: list[str], report: str) -> int:
+    """Several files (or a folder): a report per file folded into one table, GitHub or JUnit output."""
+    if args.annotate:
+        raise UsageError("--annotate takes one input file")
+    names = many.expand(files)
+    lang = getattr(args, "lang", None) or _english_only()
+
+    def one(name: str) -> CheckResult:
+        text, shown = read_input(name)
+        return judge(text, shown, getattr(args, "input_format", None), K=args.K, define=tuple(args.define or ()),
+                     assume=tuple(args.assume or ()), lang=lang)
+
+    progress = report == "text" and sys.stderr is not None and sys.stderr.isatty()
+    outcomes = many.check_all(names, one, progress)
+    if report == "json":
+        write_stdout(many.as_json(outcomes))
+    elif report == "github":
+        write_stdout(many.github(outcomes))
+    elif report == "junit":
+        write_stdout(many.junit(outcomes))
+    else:
+        write_stdout(many.table(outcomes, lang or "en"))
+    return many.exit_code(outcomes)
 
 
 def _english_only() -> str | None:
