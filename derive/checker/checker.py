@@ -15,7 +15,8 @@ from ..verifier.evaluate import Definition
 from ..calculus.objects import Grad, Jac
 from ..calculus.symbols import index, size
 from ..errors import ParseError, UsageError, quoted
-from ..verifier.verify import Context, _free_indices, verify
+from ..verifier.verify import Context, Verdict, _free_indices, verify
+from ..verifier.written import rounded, written_number
 from . import entrywise, governed, hints, onehot
 from .hints import Hint
 from .arrays import elision_sizes
@@ -454,6 +455,7 @@ class _Claim:
     right: Side
     definition: bool = False
     note: str = ""
+    approx: bool = False            # written \approx: judged to the digits written
 
 
 def _planned(row: Row, setup: _Setup, budget: Budget) -> list[_Claim]:
@@ -470,8 +472,8 @@ def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
     pairs = list(zip(row.sides, row.sides[1:]))
     if row.note:
         return [_Claim(row, a, b, note=row.note) for a, b in pairs]
-    claims = [_Claim(row, a, b) for a, b in pairs]
-    if row.carried or row.conditions or row.problem:
+    claims = [_Claim(row, a, b, approx=bool(row.approx) and row.approx[n]) for n, (a, b) in enumerate(pairs)]
+    if row.carried or row.conditions or row.problem or row.approx[:1] == (True,):
         return claims
     vec = entrywise.vector_definition(row, setup)
     if vec is not None:   # a = [\frac{e^{z_1}}{...}, \cdots, \frac{e^{z_n}}{...}] defines a_i
@@ -644,7 +646,7 @@ def _judged(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, sec
         lhs, rhs = governed.substitute(lhs, subs), governed.substitute(rhs, subs)
     ctx, lhs, rhs = _context(lhs, rhs, row, setup, concrete, euler, seconds)
     try:
-        verdict = verify(lhs, rhs, ctx)
+        verdict = _to_written_digits(claim, lhs, rhs, ctx) or verify(lhs, rhs, ctx)
         if verdict.status == "unconfirmed" and "shapes" in verdict.detail:   # dl/da da/dz, a row gradient
             by_entry = entrywise.vector_claim(*parsed, claim, setup, concrete, euler, base)
             if by_entry is not None:
@@ -665,6 +667,21 @@ def _judged(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, sec
             return StepResult(status="ok", reason=hot[1], **base)
         return StepResult(status="wrong", reason=_wrong_reason(verdict, ctx), counterexample=_flatten(verdict.counterexample, setup), **base)
     return StepResult(status="unverified", reason=verdict.detail, **base)
+
+
+def _to_written_digits(claim: _Claim, lhs, rhs, ctx):
+    """A side written as a decimal (1.406), or either side of \approx: the other side must round to
+    it at the places written. None: an equality like any other."""
+    for side, other in ((claim.right, lhs), (claim.left, rhs)):
+        number = written_number(side.text)
+        if number is not None and (number[1] or claim.approx) and other != number[0]:   # 1/2 = 0.5 is exact
+            verdict = rounded(other, *number, ctx)
+            if verdict is not None:
+                return verdict
+    if claim.approx:
+        return Verdict("unconfirmed", None, "\\approx is judged against a number written to some decimals; "
+                       "neither side is one with a value")
+    return None
 
 
 def conditions_shown(row: Row) -> tuple[str, ...]:
@@ -764,7 +781,15 @@ def _context(lhs, rhs, row: Row, setup: _Setup, concrete: int | None, euler: boo
         defs = [Definition(d.head, d.body.xreplace(subs)) for d in defs]
     free = {str(s) for s in _free_indices(lhs) | _free_indices(rhs)}   # a \sum's own k takes no case
     conds = []
+    reals = {str(s): s for s in lhs.free_symbols | rhs.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer}
     for (a, b), op in zip(row.conditions, row.condition_ops):
+        if a in reals and a not in free:
+            # a condition on a real variable of the step (x = 3) governs it: the step is judged there;
+            # x != 3 leaves out one point, which no sample meets and no identity needs
+            if op == "=":
+                value = sp.Integer(b) if b.isdigit() else reals.get(b, index(b) if b in free else sp.Symbol(b))
+                lhs, rhs = lhs.xreplace({reals[a]: value}), rhs.xreplace({reals[a]: value})
+            continue
         # a condition on a letter the step does not use says nothing about it: the step must hold for
         # every value of its own indices (some value of the other letter always meets the condition)
         if not ({a} | ({b} if not b.isdigit() else set())) <= free:
@@ -829,6 +854,8 @@ def _log_needs(arg) -> dict[str, str]:
 
 def _wrong_reason(verdict, ctx) -> str:
     ce = verdict.counterexample or {}
+    if "written" in ce:   # a decimal the value does not round to: the detail shows both at the places written
+        return verdict.detail
     where = ", ".join(f"{k}={v}" for k, v in ce.get("indices", {}).items())
     k = ce.get("K")
     at = (f" at K={k}" if k is not None else "") + (f", {where}" if where else "")

@@ -70,6 +70,7 @@ class Row:
     inline: bool = False                      # $...$ in running text (the report says so)
     role: str = ""                            # "define" | "assume" from the prose around it; "" a claim
     values: tuple[str, ...] = ()              # conditions on values as written (x = 3, x > 0): the checker applies them
+    approx: tuple[bool, ...] = ()             # per relation: written \approx (judged to the digits written)
 
 
 @dataclass(frozen=True)
@@ -811,7 +812,8 @@ def _chain(seg: str, offset: int, lines: _Lines, last: Side | None, pairs, ops, 
     sides, kinds = _chain_sides(seg, offset, lines)
     end = offset + len(seg.rstrip())
     note = ""
-    bad = [k for k in kinds if not (k == "=" or k in (":=", "\\coloneqq", "\\triangleq", "\\equiv") or k.startswith("\\stackrel") or k.startswith("\\overset"))]
+    bad = [k for k in kinds if not (k in ("=", "\\approx") or k in (":=", "\\coloneqq", "\\triangleq", "\\equiv") or k.startswith("\\stackrel") or k.startswith("\\overset"))]
+    approx = tuple(k == "\\approx" for k in kinds)
     if bad:
         note = f"the relation {bad[0].strip()} is not an equality; not judged"
     carried = False
@@ -834,4 +836,6 @@ def _chain(seg: str, offset: int, lines: _Lines, last: Side | None, pairs, ops, 
         return None
     define = bool(kinds) and (kinds[0] in (":=", "\\coloneqq", "\\triangleq") or kinds[0].startswith(("\\stackrel", "\\overset")))
     line = sides[1].line if carried else sides[0].line
-    return Row(line, tuple(sides), carried, pairs, ops, define, end, note)
+    if carried and len(approx) < len(sides) - 1:
+        approx = (False,) * (len(sides) - 1 - len(approx)) + approx
+    return Row(line, tuple(sides), carried, pairs, ops, define, end, note, approx=approx if any(approx) else ())

@@ -889,4 +889,12 @@ def scan_letters(text: str) -> tuple[frozenset[str], list[str]]:
             letters.update(c for c in body if c.islower())
     bases = set(_BASE_RE.findall(text))
     uppers = [m.group(1) or m.group(2) for m in re.finditer(r"\\sum(?:\\limits)?\s*_\s*(?:\{[^{}]*\}|[A-Za-z])\s*\^\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))", text)]
+    # an upper limit that a sum binds or starts from (sum_{i=1}^K sum_{j=1}^i, sum_{j=i}^K) is an
+    # index, not the size: read as K, sum_i sum_{j<=i} 1 = K^2 was "proved"
+    bound = set(re.findall(r"\\sum(?:\\limits)?\s*_\s*\{?\s*([A-Za-z])\b", text))
+    bound |= set(re.findall(r"\\sum(?:\\limits)?\s*_\s*\{\s*[A-Za-z]\s*=\s*([A-Za-z])\b", text))
+    uppers = [u for u in uppers if u not in bound and u not in _INDEX_LETTERS]
     return frozenset(letters - bases - {"e"}), uppers
+
+
+_INDEX_LETTERS = frozenset("ijkl")   # never the name of a size

@@ -20,6 +20,8 @@ from sympy.matrices.expressions import (HadamardProduct, Identity, MatAdd, MatMu
 
 from ..calculus.objects import Diag, Entrywise, Grad, Jac, sigmoid
 from ..calculus.symbols import basic
+from . import ranges
+from .ranges import Ind
 
 MAX_FREE = 5          # free indices (patterns grow like the Bell numbers)
 MAX_OPS = 4000        # size of a side after expansion
@@ -58,6 +60,7 @@ class _Prover:
         self.distinct: set = set()    # in one index pattern: values that are pairwise different
         self.min_K = 2
         self.memo: dict = {}
+        self.sizes: frozenset = frozenset()   # symbols that are sizes (N), not indices (see _sizes)
 
     # -- entry point ----------------------------------------------------------------------------
     def prove(self, lhs, rhs) -> str | None:
@@ -99,9 +102,11 @@ class _Prover:
             diff = self._entry(lhs, r, c) - self._entry(rhs, r, c)
         else:
             diff = lhs - rhs
+        self.sizes = self._sizes([lhs, rhs] + [d.body for d in self.ctx.definitions])
         self._declared_ranges(diff)
         diff = self._derivatives(diff)
         diff = self._expand(diff, set(), values=True)
+        diff = self._indicators(diff, {})
         self._infer_ranges(diff)
         diff = self._canon(diff)
         where = f"K = {self.K}" if self.concrete else (f"every K >= {self.min_K}" if self.min_K > 2 else "every K")
@@ -169,7 +174,8 @@ class _Prover:
             for pos, t in enumerate(x.indices):
                 if isinstance(t, sp.Symbol) and self._range(t) is None and t not in self.free_ranges:
                     his = seen.get((str(x.base.label), pos), set())
-                    if len(his) == 1 and _another_size(next(iter(his)), self.K):
+                    if len(his) == 1 and _another_size(next(iter(his)), self.K) \
+                            and not self._dependent(next(iter(his))):
                         self.free_ranges[t] = next(iter(his))
         for x in leaves:
             for pos, t in enumerate(x.indices):
@@ -267,7 +273,78 @@ class _Prover:
         """(lo, hi) of a sum's index: a dummy named here says it in its name (the same in every
         claim); a letter bound otherwise is this claim's own."""
         out = _DUMMY_RANGES.get(j)
-        return out if out is not None else self.ranges.get(j)
+        out = out if out is not None else self.ranges.get(j)
+        if out is not None and self._dependent(*out):
+            # named over a range that names another index: that sum was rewritten over 1..K with
+            # indicators (see _indicators), or the claim was refused; the name's range is stale
+            return (sp.Integer(1), self.K)
+        return out
+
+    def _sizes(self, exprs) -> frozenset:
+        """The sizes a claim's sums run to besides K (N, a batch): a capitalised letter written only
+        as a limit. A letter also used as an index (i in sum_{j=1}^{i}, x_i) is an index in 1..K."""
+        limits, used = set(), set()
+        for root in exprs:
+            if not isinstance(root, sp.Basic):
+                continue
+            for x in sp.preorder_traversal(root):
+                if isinstance(x, (sp.Sum, sp.Product)):
+                    for lim in x.limits:
+                        used.add(lim[0])
+                        limits |= _free(basic(lim[1])) | _free(basic(lim[2]))
+                elif isinstance(x, sp.Indexed):
+                    used |= set().union(*(_free(basic(t)) for t in x.indices))
+                elif isinstance(x, KroneckerDelta):
+                    used |= _free(x)
+        used |= set().union(set(), *(_free(c) for c in self.ctx.conditions))
+        declared = {s for _, shape in getattr(self.ctx, "shapes", ()) for n in shape for s in _free(basic(n))}
+        return frozenset(s for s in (limits - used) | declared if s != self.K and str(s)[:1].isupper())
+
+    def _dependent(self, *ends) -> bool:
+        """Does a range's end name an index (anything but K, a size, a number)?"""
+        return any(_free(basic(e)) - {self.K} - self.sizes for e in ends)
+
+    def _bound_of(self, s, env=None):
+        """(lo, hi) of an index symbol: a sum's own range, a free index's (1..K by convention), a size's value."""
+        if s == self.K or s in self.sizes:
+            return (s, s)
+        if env and s in env:
+            return env[s]
+        if s in self.free_ranges:
+            return (sp.Integer(1), basic(self.free_ranges[s]))
+        r = self._range(s)
+        if r is not None:
+            return r
+        return (sp.Integer(1), self.K) if getattr(s, "is_integer", False) else None
+
+    def _ge(self, a, b, env=None) -> bool:
+        return ranges.provably_ge(a, b, lambda s: self._bound_of(s, env), self.K, self.sizes)
+
+    def _indicators(self, e, env: dict):
+        """Every sum whose range names another index (sum_{j=1}^{i}, sum_{j=i+1}^{K}) rewritten over
+        1..K with indicators, outermost sum first; a range that may leave 1..K is refused."""
+        if not isinstance(e, sp.Basic) or not e.args or not e.has(sp.Sum):
+            return e
+        if isinstance(e, sp.Sum):
+            env = dict(env)
+            factor, limits = sp.Integer(1), []
+            for k, lo, hi in reversed(e.limits):   # the outermost limit is the last
+                lo, hi = basic(lo), basic(hi)
+                if self._dependent(lo, hi):
+                    if self.K.is_Integer and lo.is_Integer and hi.is_Integer:
+                        pass
+                    elif not (self._ge(lo, 1, env) and self._ge(self.K, hi, env)):
+                        raise NotNormal("a sum whose range may leave 1..K")
+                    else:
+                        one = sp.Integer(1)
+                        for cut in (k - lo, hi - k):
+                            if not self._ge(cut, 0, {**env, k: (one, self.K)}):
+                                factor *= Ind(cut)
+                        lo, hi = one, self.K
+                env[k] = (lo, hi)
+                limits.append((k, lo, hi))
+            return sp.Sum(self._indicators(e.function, env) * factor, *reversed(limits))
+        return e.func(*[self._indicators(a, env) for a in e.args])
 
     def _derivatives(self, e):
         """Every Derivative replaced by its value, innermost first."""
@@ -410,7 +487,7 @@ class _Prover:
         if not isinstance(e, sp.Basic) or not e.args:
             return e
         return self._memo("c", e, lambda: self._canon_node(e),
-                          (frozenset(self.distinct), frozenset(self.free_ranges.items())))
+                          (frozenset(self.distinct), frozenset(self.free_ranges.items()), self.sizes))
 
     def _canon_node(self, e):
         if isinstance(e, sp.Sum):  # SymPy flattens nested sums: the innermost limit comes first
@@ -425,6 +502,8 @@ class _Prover:
             return self._log(args[0])
         if isinstance(e, KroneckerDelta):
             return self._delta(*args)
+        if isinstance(e, Ind):
+            return self._indicator(args[0])
         if isinstance(e, sp.Pow) and args[1].free_symbols:
             return self._power(*args)
         return e.func(*args)
@@ -442,6 +521,14 @@ class _Prover:
             return b ** n
         _check_deadline()
         return _Power(sp.together(_expand_bounded(b)), c) * b ** n
+
+    def _indicator(self, x):
+        """[x >= 0], decided where the ranges of its indices settle it."""
+        if self._ge(x, 0):
+            return sp.Integer(1)
+        if self._ge(-1, x):
+            return sp.Integer(0)
+        return Ind(x)
 
     def _delta(self, a, b):
         if a == b:
@@ -468,6 +555,8 @@ class _Prover:
         for f in sp.Mul.make_args(term):
             (inside if k in _free(f) else outside).append(f)
         if not inside:
+            if not self._ge(hi + 1, lo):   # sum_{k=5}^{K} 1 is not K - 4 at K = 2
+                return sp.Mul(*outside) * sp.Sum(1, (_named_dummy("_s", 0, lo, hi), lo, hi))
             return sp.Mul(*outside) * (hi - lo + 1)
         for n, f in enumerate(inside):
             if isinstance(f, KroneckerDelta) and k in f.args:
@@ -491,11 +580,15 @@ class _Prover:
                                    lambda x: sp.Integer(0))
                 rest = self._sum(self._canon(off), (k, lo, hi))
                 return sp.Mul(*outside) * (at_c - self._canon(_subs(off, {k: c})) + rest)
+        closed = ranges.closed_form(inside, k, lo, hi, self._bound_of, self.K, self.sizes)
+        if closed is not None:   # sum_{k=1}^{i} k = i(i + 1)/2, sum_k 2^k = 2^{K+1} - 2
+            return sp.Mul(*outside) * self._canon(closed)
         # canonical dummy: named by the sum's height, so equal sums are equal objects
         height = _height(sp.Mul(*inside))
         d = _named_dummy("_s", height, lo, hi)
         body = _subs(sp.Mul(*inside), {k: d})
-        return sp.Mul(*outside) * sp.Sum(body, (d, lo, hi))
+        block = ranges.merged(body, d, lo, hi, height, _subs, _named_dummy)
+        return sp.Mul(*outside) * (block if block is not None else sp.Sum(body, (d, lo, hi)))
 
     def _split_on(self, f, k, lo, hi):
         """c when the factor f holds delta_{k,c} inside a function (e^{delta_{k,1}}), c in range."""
@@ -677,8 +770,7 @@ def _named_dummy(prefix: str, n: int, lo, hi):
     return d
 
 
-class _Power(sp.Function):
-    """b^c held as one atom in the normal form (see _Prover._power)."""
+_Power = ranges.Power
 
 
 def _exp(u):

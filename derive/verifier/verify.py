@@ -1,6 +1,7 @@
 """The verifier: is lhs = rhs? Cheap exact algebra first, else a numeric identity test (mpmath)."""
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 import time
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
     from .evaluate import Evaluator
 
 DPS = 60                 # working precision of the numeric test (digits)
-GENERAL_SIZES = tuple(range(2, 10)) + (16,)   # the K a general-K claim is checked at numerically
+GENERAL_SIZES = (2, 3, 4, 5)   # the K a general-K claim is always checked at; more are drawn (see _general_sizes)
+DRAWN_SIZES = ((6, 16), (6, 16), (17, 32), (33, 64))   # a size drawn from each range, seeded by the claim
 DOMAINS = ("real", "positive", "unit", "simplex", "one-hot", "nonnegative", "sum-one", "class")
 
 
@@ -198,7 +200,7 @@ SAME, DIFFER, UNSURE = "same", "differ", "unsure"
 def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict:
     from .evaluate import Evaluator  # imported by the numeric test alone (a proof needs none)
 
-    rng = random.Random(ctx.seed)
+    rng = random.Random(_claim_seed(ctx.seed, lhs, rhs))
     deadline = time.monotonic() + ctx.time_limit
     size_symbol = None if isinstance(ctx.size, int) else ctx.size
     # an index a definition leaves free (the true class c in L := -log a_c) varies like the claim's own
@@ -210,8 +212,9 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
     constants = _index_constants([lhs, rhs] + [d.body for d in ctx.definitions], set(free), size_symbol)
     # a general K is also tried at each index constant written (y_{17}: K = 17 and 18), so the
     # constant is inside the range at least once
+    written = constants(0) | _written_integers([lhs, rhs] + [d.body for d in ctx.definitions])
     sizes = (ctx.size,) if isinstance(ctx.size, int) else \
-        _general_sizes(tuple(ctx.sizes) + tuple(c + d for c in constants(0) if 2 <= c <= MAX_CONSTANT_SIZE for d in (0, 1)))
+        _general_sizes(rng, tuple(ctx.sizes) + tuple(c + d for c in written if 2 <= c <= MAX_CONSTANT_SIZE for d in (0, 1)))
     sizes = only_sizes or sizes
     checked = undefined = 0
     unsure: str | None = None
@@ -273,9 +276,27 @@ def _all_fixed(leaves: dict, ctx: Context) -> bool:
     return all(n in fixed for n in leaves)
 
 
-def _general_sizes(sizes) -> tuple:
-    """The K tried for a general K: the requested ones, every K up to 9, and a large one (16)."""
-    return tuple(sorted(set(sizes) | set(range(2, 10)) | {16}))
+def _general_sizes(rng, sizes) -> tuple:
+    """The K tried for a general K: the requested ones (every constant written, and the one after it),
+    the smallest (2..5), and one drawn from each of DRAWN_SIZES by a generator seeded by the claim, so
+    that a claim cannot be written to hold at exactly the sizes tried."""
+    drawn = {rng.randint(lo, hi) for lo, hi in DRAWN_SIZES}
+    return tuple(sorted(set(sizes) | set(GENERAL_SIZES) | drawn))
+
+
+def _claim_seed(seed: int, lhs, rhs) -> int:
+    """A seed from the claim itself (stable across runs and processes, unlike hash())."""
+    text = f"{seed}|{sp.srepr(lhs)}|{sp.srepr(rhs)}".encode()
+    return int.from_bytes(hashlib.sha256(text).digest()[:8], "big")
+
+
+def _written_integers(exprs) -> set:
+    """Every whole number written in the expressions (the 16 of K - 16), as a size to try."""
+    out = set()
+    for root in exprs:
+        if isinstance(root, sp.Basic):
+            out |= {abs(int(n)) for n in root.atoms(sp.Integer)}
+    return out
 
 
 def _decide(at, lhs, rhs, idx, probes):
