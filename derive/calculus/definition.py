@@ -17,6 +17,10 @@ class Undefined(EvalError):
     a fact about the point, unlike a missing value or an unsupported node."""
 
 
+class LogDomain(Undefined):
+    """The logarithm of a number that is not positive (a one-hot target's 0 log 0)."""
+
+
 @dataclass(frozen=True)
 class Definition:
     """head := body, where head is a Symbol (L) or an Indexed symbol (a[i]) with symbol indices."""

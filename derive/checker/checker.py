@@ -16,6 +16,7 @@ from ..calculus.objects import Grad, Jac
 from ..calculus.symbols import index, size
 from ..errors import ParseError, UsageError, quoted
 from ..verifier.verify import Context, Verdict, _free_indices, verify
+from ..verifier.verdict import Outcome, Reason
 from ..verifier.written import rounded, written_number
 from . import entrywise, governed, hints, onehot
 from .hints import Hint
@@ -47,6 +48,15 @@ class StepResult:
     unread: bool = field(default=False, compare=False)   # its math could not be read at all (syntax)
     inline: bool = False                 # written in running text ($...$), not in display math
     hint: Hint | None = None             # a correction the verifier confirmed (wrong steps only)
+    method: str = ""                     # of an ok step: "symbolic" (proved); anything else was checked
+
+    @property
+    def outcome(self) -> Outcome:
+        """proved / checked / wrong / unverified / definition: an ok step is proved only by exact algebra
+        or the index normal form; entry by entry, numerically or to the decimals written it is checked."""
+        if self.status == "ok":
+            return Outcome.PROVED if self.method == "symbolic" else Outcome.CHECKED
+        return Outcome(self.status)
 
     def as_json(self, lang: str = "en", fmt: str = "md") -> dict:
         from .words import hint_text, reason_text
@@ -55,6 +65,9 @@ class StepResult:
                "status": self.status, "reason": reason_text(self.reason, lang), "counterexample": self.counterexample,
                "hint": hint_text(self.hint, lang, fmt) if self.hint else None,
                "fix": self.hint.as_json() if self.hint else None}
+        if self.status == "ok":
+            out["method"] = self.outcome.method
+            out["outcome"] = self.outcome.value
         if self.conditions:
             out["conditions"] = list(self.conditions)
         if self.inline:
@@ -95,7 +108,9 @@ class CheckResult:
 
     def counts(self) -> dict[str, int]:
         c = collections.Counter(s.status for s in self.steps)
-        return {k: c.get(k, 0) for k in ("ok", "wrong", "definition", "unverified")}
+        out = {k: c.get(k, 0) for k in ("ok", "wrong", "definition", "unverified")}
+        kinds = collections.Counter(s.outcome for s in self.steps)
+        return {**out, "proved": kinds[Outcome.PROVED], "checked": kinds[Outcome.CHECKED]}
 
     def __repr__(self) -> str:
         from ..display import check_repr
@@ -154,6 +169,7 @@ class _Setup:
     names: set = field(default_factory=set)              # L_1, L_CE: subscripted names defined as a whole
     vector_bases: frozenset = frozenset()                # letters written with an index subscript (z_i)
     parsed: dict = field(default_factory=dict)           # each side is parsed once
+    unusable: dict = field(default_factory=dict)         # letter -> (line, text) of an assumption not read
 
     def pctx(self, line: int = 1, column: int = 1) -> ParseContext:
         sz = size(self.size_name)
@@ -341,6 +357,9 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
                     name, letter = it.text.split()
                     setup.hot[name] = letter
             except ParseError as exc:   # reported on its line; the rest of the document is still judged
+                if it.kind == "assume":   # it governs every step naming its letters: those are not judged
+                    for letter in re.findall(r"(?<![\\A-Za-z])[A-Za-z](?![A-Za-z])", it.text):
+                        setup.unusable.setdefault(letter, (it.line, it.text))
                 steps.append(StepResult(it.line, it.column, it.text, "", "unverified",
                                         f"this declaration is not used: {_unreadable(exc)}",
                                         unread=not isinstance(exc, Unsupported)))
@@ -626,7 +645,7 @@ def _judged(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, sec
     except ParseError as exc:
         return StepResult(status="unverified", reason=_unreadable(exc), unread=not isinstance(exc, Unsupported), **base)
     problem = (_undefined_derivative(lhs, setup) or _undefined_derivative(rhs, setup) or _undefined_name(lhs, rhs, setup)
-               or _arity_mismatch(lhs, rhs, setup))
+               or _arity_mismatch(lhs, rhs, setup) or _unusable_assumption(lhs, rhs, setup))
     if problem:
         return StepResult(status="unverified", reason=problem, **base)
     parsed = (lhs, rhs)
@@ -647,7 +666,7 @@ def _judged(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, sec
     ctx, lhs, rhs = _context(lhs, rhs, row, setup, concrete, euler, seconds)
     try:
         verdict = _to_written_digits(claim, lhs, rhs, ctx) or verify(lhs, rhs, ctx)
-        if verdict.status == "unconfirmed" and "shapes" in verdict.detail:   # dl/da da/dz, a row gradient
+        if verdict.reason is Reason.SHAPES:   # dl/da da/dz, a row gradient
             by_entry = entrywise.vector_claim(*parsed, claim, setup, concrete, euler, base)
             if by_entry is not None:
                 return by_entry
@@ -656,8 +675,8 @@ def _judged(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, sec
     if verdict.status == "verified":
         generic = sorted(n for n in setup.generic if n in _reach(parsed[0], {}) | _reach(parsed[1], {}))
         note = "".join(f"{n} is any differentiable function of {setup.generic[n]}; " for n in generic)
-        return StepResult(status="ok", reason=note + verdict.detail, **base)
-    if verdict.status == "unconfirmed" and "logarithm" in verdict.detail and setup.hot:
+        return StepResult(status="ok", reason=note + verdict.detail, method=verdict.method or "", **base)
+    if verdict.reason is Reason.LOG_DOMAIN and setup.hot:
         hot = onehot.at_written_index(lhs, rhs, ctx, setup.hot)   # p_j log p_j of a one-hot p: 0 log 0
         if hot is not None:
             return StepResult(status=hot[0], reason=hot[1], **base)
@@ -680,7 +699,7 @@ def _to_written_digits(claim: _Claim, lhs, rhs, ctx):
                 return verdict
     if claim.approx:
         return Verdict("unconfirmed", None, "\\approx is judged against a number written to some decimals; "
-                       "neither side is one with a value")
+                       "neither side is one with a value", reason=Reason.APPROXIMATION)
     return None
 
 
@@ -754,6 +773,16 @@ def _undefined_name(lhs, rhs, setup: _Setup) -> str:
         return ""
     n = unknown[0]
     return f"unverified: {n} is never defined (for example % derive: define {n} = ...)"
+
+
+def _unusable_assumption(lhs, rhs, setup: _Setup) -> str:
+    """An assumption the checker could not read governs every step that names its letters: judged without
+    it, sqrt(x^2) = -x under 'assume x < 0' would be a false "wrong"."""
+    names = _reach(lhs, setup.definitions) | _reach(rhs, setup.definitions)
+    for letter in sorted(names & set(setup.unusable)):
+        line, text = setup.unusable[letter]
+        return f"not judged: the assumption '{text}' (line {line}) governs {letter} and cannot be read"
+    return ""
 
 
 def _shown(v) -> str:
@@ -854,7 +883,7 @@ def _log_needs(arg) -> dict[str, str]:
 
 def _wrong_reason(verdict, ctx) -> str:
     ce = verdict.counterexample or {}
-    if "written" in ce:   # a decimal the value does not round to: the detail shows both at the places written
+    if verdict.reason is Reason.WRITTEN_DIGITS:   # a decimal the value does not round to: the detail shows both
         return verdict.detail
     where = ", ".join(f"{k}={v}" for k, v in ce.get("indices", {}).items())
     k = ce.get("K")

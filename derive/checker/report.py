@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from ..shown import escaped
+from ..verifier.verdict import Outcome
 from .checker import CheckResult, StepResult
 from .words import hint_text, reason_text, words
 
@@ -31,7 +32,8 @@ def terminal(result: CheckResult, color: bool = False) -> str:
         cond = f"   [{escaped(', '.join(s.conditions), newlines=False)}]" if s.conditions else ""
         cond += "   (inline)" if s.inline else ""
         label = paint(_COLOR[s.status], f"{w['labels'][s.status]:<10}" if lang == "en" else _pad(w["labels"][s.status], 10))
-        out.append(f"{mark} line {s.line:>4}  {label} {_short(s.lhs, 40)} = {_short(s.rhs, 50)}{cond}")
+        how = "  (checked, not proved)" if s.outcome is Outcome.CHECKED else ""
+        out.append(f"{mark} line {s.line:>4}  {label} {_short(s.lhs, 40)} = {_short(s.rhs, 50)}{cond}{how}")
         if s.status == "wrong":
             out.append(f"{'':17}{escaped(reason_text(s.reason, lang), newlines=False)}")
             if s.hint is not None:
@@ -42,6 +44,8 @@ def terminal(result: CheckResult, color: bool = False) -> str:
             out.append(f"{'':17}{escaped(reason_text(s.reason, lang), newlines=False)}")
     c = result.counts()
     summary = w["summary"].format(**c)
+    if c["ok"]:
+        summary += f" (ok: {c['proved']} proved, {c['checked']} checked numerically)"
     if first:
         summary += w["first_wrong"].format(line=first.line)
     out.append(summary)

@@ -893,6 +893,7 @@ def scan_letters(text: str) -> tuple[frozenset[str], list[str]]:
     # index, not the size: read as K, sum_i sum_{j<=i} 1 = K^2 was "proved"
     bound = set(re.findall(r"\\sum(?:\\limits)?\s*_\s*\{?\s*([A-Za-z])\b", text))
     bound |= set(re.findall(r"\\sum(?:\\limits)?\s*_\s*\{\s*[A-Za-z]\s*=\s*([A-Za-z])\b", text))
+    letters.update(u for u in uppers if u in bound or u in _INDEX_LETTERS)   # an index, as in sum_{j=1}^{i}
     uppers = [u for u in uppers if u not in bound and u not in _INDEX_LETTERS]
     return frozenset(letters - bases - {"e"}), uppers
 

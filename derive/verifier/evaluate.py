@@ -7,7 +7,7 @@ from sympy.matrices.expressions import (HadamardProduct, Identity, MatAdd, MatMu
                                         Transpose)
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from ..calculus.definition import Definition, EvalError, Undefined, _name  # noqa: F401  (where they live)
+from ..calculus.definition import Definition, EvalError, LogDomain, Undefined, _name  # noqa: F401  (where they live)
 from ..calculus.objects import Diag, Entrywise, Grad, Jac, sigmoid
 from ..calculus.symbols import basic
 
@@ -82,7 +82,7 @@ class Evaluator:
         if isinstance(e, sp.log):
             x = self._s(e.args[0], idx)
             if x <= 0:
-                raise Undefined("the logarithm of a number that is not positive")
+                raise LogDomain("the logarithm of a number that is not positive")
             return mpmath.log(x)
         if isinstance(e, sigmoid):
             return 1 / self._fsum([mpmath.mpf(1), mpmath.exp(-self._s(e.args[0], idx))])

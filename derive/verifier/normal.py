@@ -196,7 +196,9 @@ class _Prover:
 
     def _zero(self, e) -> bool:
         e = self._one_hot(self._constrain(e))
-        if _too_many_ops(e):
+        if _too_many_ops(e) or _nodes(e) > MAX_NODES:
+            # cancel's cost grows much faster than the tree: a side written out term by term at K = 4
+            # (4000 nodes) took 3-27 s to fail; the numeric test decides such a claim in well under 1 s
             raise NotNormal("too large")
         e = _expand_bounded(e)
         _check_deadline()
@@ -825,6 +827,17 @@ def _expand_bounded(e):
     if _too_many_ops(e) or _terms(e) > MAX_TERMS:
         raise NotNormal("too large to expand")
     return sp.expand(e)
+
+
+MAX_NODES = 3000       # nodes of the difference handed to together/cancel
+
+
+def _nodes(e) -> int:
+    """The size of e's tree, counted up to MAX_NODES + 1."""
+    for n, _ in enumerate(sp.preorder_traversal(e)):
+        if n > MAX_NODES:
+            return n
+    return 0
 
 
 def _too_many_ops(e) -> bool:

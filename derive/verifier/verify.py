@@ -13,7 +13,8 @@ import sympy as sp
 from sympy.matrices.expressions import MatrixExpr, MatrixSymbol
 
 from . import normal
-from ..calculus.definition import Definition, EvalError, Undefined
+from .verdict import Outcome, Reason, outcome
+from ..calculus.definition import Definition, EvalError, LogDomain, Undefined
 from ..calculus.objects import Entrywise, sigmoid
 from ..calculus.symbols import basic
 
@@ -60,10 +61,19 @@ class Verdict:
     method: str | None = None         # "symbolic" | "numeric"
     detail: str = ""
     counterexample: dict | None = field(default=None, compare=False)
+    reason: Reason = field(default=Reason.NONE, compare=False)   # what code decides on (never the detail's text)
 
     @property
     def ok(self) -> bool:
         return self.status == "verified"
+
+    @property
+    def outcome(self) -> Outcome:
+        return outcome(self.status, self.method)
+
+
+class ShapeMismatch(EvalError):
+    """The two sides are matrices of different shapes."""
 
 
 def verify(lhs, rhs, ctx: Context) -> Verdict:
@@ -234,7 +244,8 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
 
             for combo in combos:
                 if time.monotonic() > deadline:
-                    return Verdict("unconfirmed", None, f"time limit of {ctx.time_limit:g} s reached after {checked} numeric checks")
+                    return Verdict("unconfirmed", None, f"time limit of {ctx.time_limit:g} s reached after {checked} numeric checks",
+                                   reason=Reason.TIME)
                 idx = dict(zip(free, combo))
                 # a definition's free index is a value of the point: one evaluator (and memo) per value
                 fixed = tuple(sorted(((p.name, ()), idx[p]) for p in params if p in idx))
@@ -249,7 +260,9 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
                     probes = _probes(rng, lhs, rhs, at(LEVELS[0]), idx)
                     outcome, l, r, why = _decide(at, lhs, rhs, idx, probes)
                 except EvalError as exc:
-                    return Verdict("unconfirmed", None, f"no numeric value: {exc}")
+                    why = Reason.SHAPES if isinstance(exc, ShapeMismatch) else \
+                        Reason.LOG_DOMAIN if isinstance(exc, LogDomain) else Reason.NO_VALUE
+                    return Verdict("unconfirmed", None, f"no numeric value: {exc}", reason=why)
                 if outcome is None:  # neither side has a value at this point
                     undefined += 1
                     continue
@@ -261,10 +274,10 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
                 else:
                     digits = min(digits, why)
     if unsure:
-        return Verdict("unconfirmed", None, unsure)
+        return Verdict("unconfirmed", None, unsure, reason=Reason.UNSEPARATED)
     if checked == 0:
-        reason = "no index values satisfy the conditions" if not undefined else "neither side has a value at any point tried"
-        return Verdict("unconfirmed", None, reason)
+        why = "no index values satisfy the conditions" if not undefined else "neither side has a value at any point tried"
+        return Verdict("unconfirmed", None, why, reason=Reason.NO_POINT)
     where = f"K = {sizes[0]}" if len(sizes) == 1 else "K = " + ", ".join(map(str, sizes))
     patterns = (", sampled index values" if sampled else ", all index patterns") if free else ""
     return Verdict("verified", "numeric",
@@ -380,7 +393,7 @@ def _probes(rng, lhs, rhs, ev: Evaluator, idx):
         return None
     shape = ev.shape(lhs if _is_matrix(lhs) else rhs, idx)
     if _is_matrix(lhs) and _is_matrix(rhs) and ev.shape(rhs, idx) != shape:
-        raise EvalError(f"the sides have different shapes {shape} and {ev.shape(rhs, idx)}")
+        raise ShapeMismatch(f"the sides have different shapes {shape} and {ev.shape(rhs, idx)}")
     # Equal matrices give equal numbers; different ones almost never do. Vectors are probed from
     # the left (a gradient then costs one directional derivative), matrices from the right (a
     # Jacobian then costs one directional derivative).

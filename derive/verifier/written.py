@@ -7,6 +7,7 @@ import mpmath
 import sympy as sp
 
 from ..calculus.definition import EvalError, Undefined
+from .verdict import Reason
 from .verify import DPS, Context, Verdict
 
 _NUMBER = re.compile(r"\s*(-?)\s*(\d+)(?:\.(\d+))?\s*")
@@ -33,9 +34,10 @@ def rounded(expr, number: sp.Rational, decimals: int, ctx: Context) -> Verdict |
     exact = sp.nsimplify(expr) if isinstance(expr, sp.Rational) else None
     if exact is not None:   # a fraction: decided exactly (at a midpoint, either way of rounding is fine)
         if abs(exact - number) <= half:
-            return Verdict("verified", "numeric", f"ok to the {_places(decimals)} written ({exact} rounds to {text})")
+            return Verdict("verified", "numeric", f"ok to the {_places(decimals)} written ({exact} rounds to {text})",
+                           reason=Reason.WRITTEN_DIGITS)
         return Verdict("refuted", "numeric", f"{exact} does not round to {text} (to the {_places(decimals)} written)",
-                       {"K": None, "indices": {}, "lhs": float(exact), "rhs": float(number), "written": decimals})
+                       {"K": None, "indices": {}, "lhs": float(exact), "rhs": float(number)}, reason=Reason.WRITTEN_DIGITS)
     try:
         values = []
         for dps in (DPS, 2 * DPS):
@@ -52,11 +54,13 @@ def rounded(expr, number: sp.Rational, decimals: int, ctx: Context) -> Verdict |
         shown = mpmath.nstr(v, decimals + 4)
     places = _places(decimals)
     if gap + noise < edge:
-        return Verdict("verified", "numeric", f"ok to the {places} written ({shown} rounds to {text})")
+        return Verdict("verified", "numeric", f"ok to the {places} written ({shown} rounds to {text})",
+                       reason=Reason.WRITTEN_DIGITS)
     if gap - noise > edge:
         return Verdict("refuted", "numeric", f"{shown} does not round to {text} (to the {places} written)",
-                       {"K": None, "indices": {}, "lhs": float(v), "rhs": float(number), "written": decimals})
-    return Verdict("unconfirmed", None, f"{shown} is at the edge of rounding to {text}")
+                       {"K": None, "indices": {}, "lhs": float(v), "rhs": float(number)}, reason=Reason.WRITTEN_DIGITS)
+    return Verdict("unconfirmed", None, f"{shown} is at the edge of rounding to {text}",
+                   reason=Reason.ROUNDING_EDGE)
 
 
 def _places(decimals: int) -> str:

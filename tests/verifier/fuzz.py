@@ -230,9 +230,7 @@ def truth(case: Case, seed: int = 0):
     diff = case.lhs - case.rhs
     for size in SIZES:
         for _ in range(2):
-            leaves = {"x": {(v,): rng.randint(1, 10**6) for v in range(1, size + 1)},
-                      "y": {(v,): rng.randint(1, 10**6) for v in range(1, size + 1)},
-                      "A": {(v, w): rng.randint(1, 10**6) for v in range(1, size + 1) for w in range(1, size + 1)}}
+            leaves = _Leaves(rng)
             values = _index_values(size) if len(free) > 1 else range(1, size + 1)
             for combo in itertools.product(values, repeat=len(free)):
                 env = dict(zip(free, combo))
@@ -244,6 +242,28 @@ def truth(case: Case, seed: int = 0):
                 except OutOfRange:
                     return None, {}
     return True, {}
+
+
+class _Leaves(dict):
+    """The leaves' entries at one point: a random integer for each (name, indices) the first time it is read."""
+
+    def __init__(self, rng):
+        super().__init__()
+        self.rng = rng
+
+    def __missing__(self, name):
+        entries = self[name] = _Entries(self.rng)
+        return entries
+
+
+class _Entries(dict):
+    def __init__(self, rng):
+        super().__init__()
+        self.rng = rng
+
+    def __missing__(self, at):
+        value = self[at] = self.rng.randint(1, 10**6)
+        return value
 
 
 def _holds(c, env) -> bool:

@@ -34,8 +34,7 @@ def test_no_false_proof_and_no_false_wrong():
 def test_the_brute_force_judge_itself():
     # the false proofs of issue 18: an inner upper limit equal to the outer index is not K
     import sympy as sp
-
-    from verifier.fuzz import BOUND, K, Case, truth
+    from verifier.fuzz import BOUND, Case, K, truth
 
     k, l = BOUND[:2]
     tri = sp.Sum(sp.Sum(1, (l, 1, k)), (k, 1, K))
