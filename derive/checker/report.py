@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 from ..shown import escaped
+from ..render.environment import tex_escape
 from ..verifier.verdict import Outcome
 from .checker import CheckResult, StepResult
 from .words import hint_text, reason_text, words
@@ -74,7 +76,11 @@ def to_json(result: CheckResult) -> str:
     return json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n"
 
 
-def _mark(steps: list[StepResult], fmt: str) -> str:
+_CLASS_LINE = re.compile(r"(?m)^(\\documentclass(?:\[[^\]\n]*\])?\{[^}\n]*\})[ \t]*$")
+_TEX_COLOR = {"WRONG": "red", "unverified": "orange", "definition": "teal", "ok": "green!50!black"}
+
+
+def _mark(steps: list[StepResult], fmt: str, color: bool = False, lang: str = "en") -> str:
     """A visible mark for a row: \\mbox for LaTeX (core, no package), \\text for Markdown renderers."""
     statuses = {s.status for s in steps}
     if "wrong" in statuses:
@@ -85,6 +91,14 @@ def _mark(steps: list[StepResult], fmt: str) -> str:
         word = "definition"
     else:
         word = "ok"
+    if fmt == "tex" and color:   # a coloured note: the verdict, the reason, the verified hint (xcolor loaded)
+        bad = next((s for s in steps if s.status in ("wrong", "unverified")), None)
+        note = ""
+        if bad is not None:
+            note = " " + tex_escape(_short(reason_text(bad.reason, lang), 70))
+            if bad.hint is not None:
+                note += "; " + tex_escape(_short(hint_text(bad.hint, lang, fmt), 90))
+        return f" \\qquad \\mbox{{\\color{{{_TEX_COLOR[word]}}}[derive: {word}]\\scriptsize{note}}}"
     cmd = "\\mbox" if fmt == "tex" else "\\text"
     return f" \\qquad {cmd}{{[derive: {word}]}}"
 
@@ -99,6 +113,10 @@ def annotate(result: CheckResult) -> str:
         if s.end >= 0:
             by_end.setdefault(s.end, []).append(s)
     text = doc.text
+    # LaTeX: xcolor on the \documentclass line itself (no line moves, so the notes' lines stay the report's)
+    color = doc.fmt == "tex" and _CLASS_LINE.search(text) is not None
     for end in sorted(by_end, reverse=True):
-        text = text[:end] + _mark(by_end[end], doc.fmt) + text[end:]
+        text = text[:end] + _mark(by_end[end], doc.fmt, color, result.lang) + text[end:]
+    if color and "{xcolor}" not in text:
+        text = _CLASS_LINE.sub(lambda m: m.group(1) + "\\usepackage{xcolor}", text, count=1)
     return text

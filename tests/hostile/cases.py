@@ -267,7 +267,9 @@ CASES: list[Case] = [
     Case("check-dev-zero", ("check", "/dev/zero"), 2, ERR + r"/dev/zero: a character device, not a regular file",
          surface="check"),
     Case("check-fifo", ("check", "pipe.md"), 2, ERR + r"pipe\.md: a FIFO", setup=fifo("pipe.md"), surface="check"),
-    Case("check-directory", ("check", "."), 2, ERR + r"\.: a directory", surface="check"),
+    # a folder is walked for its .md and .tex files (issue 23); one holding none is bad input
+    Case("check-directory", ("check", "notes"), 2, ERR + r"no \.md or \.tex file found in notes",
+         setup=files(**{"notes__a@txt": "x = x\n"}), surface="check"),
     Case("check-missing", ("check", "nosuch.md"), 2, ERR + r"nosuch\.md: no such file", surface="check"),
     Case("check-too-large", ("check", "big.md"), 2, ERR + r"big\.md: larger than 1 MB",
          setup=files(**{"big@md": "$$ x = x $$\n" * 100_000}), surface="check"),
