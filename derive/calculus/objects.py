@@ -66,6 +66,17 @@ class Entrywise(MatrixExpr):
         return body.xreplace({i: sp.Integer(r), j: sp.Integer(c)})
 
 
+class Elementwise(MatrixExpr):
+    """Elementwise(f, M): the function named f (a Symbol: tanh, sigma, exp, log) of every entry of M."""
+
+    def __new__(cls, f, m):
+        return Basic.__new__(cls, f, m)
+
+    @property
+    def shape(self):
+        return self.args[1].shape
+
+
 class sigmoid(sp.Function):
     """The logistic function 1 / (1 + e^{-x})."""
 

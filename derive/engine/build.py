@@ -23,7 +23,7 @@ from .strategy import Move, exhaust
 def derive_gradient(spec: LossSpec, notation: Notation | None = None, recipe: str = "grad") -> Derivation:
     """The step-by-step gradient of spec.loss with respect to spec.wrt (not yet verified)."""
     env = Env(spec.all_definitions, spec.size)
-    if spec.tensor or _behind_layer(env, spec):
+    if spec.tensor or _behind_layer(env, spec) or any(n != spec.size for _, shape in spec.shapes for n in shape):
         from .tensor import derive_tensor
 
         return derive_tensor(spec, notation, recipe)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sympy as sp
-from sympy.matrices.expressions import MatAdd, MatMul
+from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol
 
 
 def _factor_rank(f) -> int:
@@ -27,9 +27,12 @@ def display(e):
     if not isinstance(e, sp.Basic) or not e.args or isinstance(e, (sp.Indexed, sp.Symbol, sp.IndexedBase)):
         return e
     if isinstance(e, MatAdd):  # before Add: a MatAdd is an Add
-        return MatAdd(*sorted(e.args, key=_negative_matrix), evaluate=False)
+        return MatAdd(*sorted((display(a) for a in e.args), key=_negative_matrix), evaluate=False)
     if isinstance(e, MatMul):
         return MatMul(*[display(a) for a in e.args], evaluate=False)
+    if isinstance(e, HadamardProduct):  # the named matrix first: P . (G - ...)
+        return HadamardProduct(*sorted((display(a) for a in e.args), key=lambda a: not isinstance(a, MatrixSymbol)),
+                               evaluate=False)
     if isinstance(e, sp.MatrixExpr):
         return e
     if isinstance(e, sp.Add):

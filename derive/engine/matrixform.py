@@ -11,7 +11,10 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, Identity, MatAdd, MatMul, MatrixSymbol, OneMatrix
 
-from ..calculus.objects import Grad
+from ..calculus.objects import Elementwise, Grad, sigmoid
+
+
+_ELEMENTWISE = {sp.tanh: "tanh", sigmoid: "sigma", sp.exp: "exp", sp.log: "log"}
 
 
 class _No(Exception):
@@ -36,9 +39,30 @@ def matrix_form(e, free: tuple, shapes: dict):
     (the row index first); shapes: name -> its sizes."""
     rg = _Ranges(tuple(t for t, _ in free), shapes, dict(free))
     try:
-        return _aligned(_convert(e, rg), rg.free, rg)
+        return _factored(_aligned(_convert(e, rg), rg.free, rg))
     except _No:
         return None
+
+
+def _factored(m):
+    """A u + A v = A (u + v) and u x^T + v x^T = (u + v) x^T: the terms' common first or last factor out."""
+    if not isinstance(m, MatAdd) or len(m.args) < 2:
+        return m
+    terms = []
+    for t in m.args:
+        args = list(t.args) if isinstance(t, MatMul) else [t]
+        coeff = sp.Mul(*[a for a in args if not isinstance(a, sp.MatrixExpr)])
+        terms.append((coeff, [a for a in args if isinstance(a, sp.MatrixExpr)]))
+    if any(len(f) < 2 for _, f in terms):
+        return m
+    for pos in (0, -1):
+        if all(f[pos] == terms[0][1][pos] for _, f in terms):
+            common = terms[0][1][pos]
+            rest = [MatMul(c, *(f[1:] if pos == 0 else f[:-1])) if c != 1 else MatMul(*(f[1:] if pos == 0 else f[:-1]))
+                    for c, f in terms]
+            inner = MatAdd(*rest)
+            return MatMul(common, inner) if pos == 0 else MatMul(inner, common)
+    return m
 
 
 class _Ranges:
@@ -80,7 +104,8 @@ def _aligned_op(op: _Op, slots, rg: _Ranges) -> _Op:
     if op.c == r and op.r is None:
         return _aligned_op(op.T, slots, rg)
     if op.r is None and op.c is None:                   # a number in every entry
-        return _Op(MatMul(op.m, OneMatrix(rg.size(r), rg.size(c))) if (r, c) != (None, None) else op.m, r, c)
+        ones = OneMatrix(rg.size(r), rg.size(c))
+        return _Op((ones if op.m == 1 else MatMul(op.m, ones)) if (r, c) != (None, None) else op.m, r, c)
     if op.r == c and op.c is None:                      # constant across the rows: 1 u^T
         return _Op(MatMul(OneMatrix(rg.size(r), 1), op.m.T), r, c)
     raise _No()
@@ -112,6 +137,14 @@ def _leaf(f, rg: _Ranges) -> _Op | None:
         if n is None:
             raise _No()
         return _Op(Identity(n), a, b)
+    if isinstance(f, sp.Pow) and f.exp == 2:          # u_i^2 = (u . u)_i
+        inner = _convert(f.base, _Ranges(rg.free, rg.shapes, rg.sizes))
+        return _Op(HadamardProduct(inner.m, inner.m), inner.r, inner.c)
+    if type(f) in _ELEMENTWISE:                      # tanh(sum_d W_{id} x_d) = tanh(W x)_i
+        inner = _convert(f.args[0], _Ranges(rg.free, rg.shapes, rg.sizes))
+        if inner.c is not None or inner.r is None:
+            raise _No()
+        return _Op(Elementwise(sp.Symbol(_ELEMENTWISE[type(f)]), inner.m), inner.r, None)
     if isinstance(f, sp.Derivative) and isinstance(f.variables[0], sp.Indexed) and not f.expr.free_symbols & set(rg.free):
         inner = _leaf(f.variables[0], rg)
         if inner is None:

@@ -10,9 +10,20 @@ from ..errors import UsageError
 class _Slots:
     """Union-find over index positions (name, position), each class with at most one size."""
 
-    def __init__(self):
+    def __init__(self, equations: dict | None = None):
         self.parent: dict = {}
         self.size: dict = {}      # root -> (size, where it was read)
+        self.equations = equations  # given: a size still unknown (W:c, from matrix notation) = another
+
+    def _same(self, a, b) -> bool:
+        """Are the sizes a and b one size? An unknown one (W:c) is noted equal to the other."""
+        if a == b:
+            return True
+        if self.equations is not None and (unknown(a) or unknown(b)):
+            x, y = (a, b) if unknown(a) else (b, a)
+            self.equations.setdefault(x, y)
+            return True
+        return False
 
     def find(self, s):
         self.parent.setdefault(s, s)
@@ -26,7 +37,7 @@ class _Slots:
         have = self.size.get(r)
         if have is None:
             self.size[r] = (size, where)
-        elif have[0] != size:
+        elif not self._same(have[0], size):
             raise UsageError(_two_ranges(s, have, (size, where)))
 
     def union(self, a, b):
@@ -34,11 +45,16 @@ class _Slots:
         if ra == rb:
             return
         sa, sb = self.size.get(ra), self.size.get(rb)
-        if sa is not None and sb is not None and sa[0] != sb[0]:
+        if sa is not None and sb is not None and not self._same(sa[0], sb[0]):
             raise UsageError(_two_ranges(a, sa, sb))
         self.parent[ra] = rb
         if sb is None and sa is not None:
             self.size[rb] = sa
+
+
+def unknown(size) -> bool:
+    """A size matrix notation left unnamed (W:c, the columns of W)."""
+    return isinstance(size, sp.Symbol) and ":" in size.name
 
 
 def _two_ranges(slot, a, b) -> str:
@@ -83,10 +99,11 @@ def _shown(e) -> str:
     return latex(e)
 
 
-def infer(definitions, loss: Definition, default) -> dict[str, tuple]:
+def infer(definitions, loss: Definition, default, equations: dict | None = None) -> dict[str, tuple]:
     """name -> its size in each index position, for every name with an index; a position no sum
-    names runs over the default size (K). Two ranges for one position: one UsageError."""
-    slots = _Slots()
+    names runs over the default size (K). Two ranges for one position: one UsageError (with
+    `equations`, an unknown size met with another is written there instead)."""
+    slots = _Slots(equations)
     names: dict[str, int] = {}
     for d in list(definitions) + [loss]:
         head = {t: (d.name, pos) for pos, t in enumerate(d.indices)}

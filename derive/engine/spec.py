@@ -10,6 +10,7 @@ from ..calculus import symbols as sym
 from ..calculus.definition import Definition
 from ..calculus.objects import sigmoid
 from ..errors import ParseError, UsageError, quoted
+from .matrix_reading import in_matrix_notation, letters_by_size, matrix_names, named_sizes, to_index
 
 MAX_DEFINITIONS = 16
 
@@ -194,10 +195,16 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
     given = dict(sizes)
     others = tuple(given.items()) + tuple((n, n) for n in size_letters([loss, *define, *assume]) if n not in given)
     ctx = _context(size, others)
+    matrix = in_matrix_notation([loss, *define])
+    if matrix:  # W x + b, w^T x: matrices with sizes still unknown, written in indices below
+        from dataclasses import replace
+
+        ctx = replace(ctx, matrix_mode=True, matrices=matrix_names([loss, *define], [n for n, _ in others]))
     defs: list[Definition] = []
     for text in define:
         left, right = _split_equation(_softmax_vector(text), "--define")
-        head = _head(_parse(left, ctx, "--define"), "--define", text)
+        head = _parse(left, ctx, "--define")
+        head = head if matrix and isinstance(head, sp.MatrixSymbol) else _head(head, "--define", text)
         if not right.strip():
             raise UsageError(f"--define {_quoted(text)}: the definition is empty")
         body = _parse(right, ctx, "--define")
@@ -219,7 +226,12 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
         head, right = sym.scalar("L"), loss
     if not right.strip():
         raise UsageError("the loss is empty")
-    body = _index_form(_parse(right, ctx, "loss"), loss)
+    body = _parse(right, ctx, "loss")
+    if matrix:
+        taken = set(re.findall(r"(?<![\\A-Za-z])[a-z](?![A-Za-z])", " ".join([loss, *define])))
+        pairs, body = to_index([(d.head, d.body) for d in defs], body, taken)
+        defs = [Definition(_head(h, "--define", str(h)), b) for h, b in pairs]
+    body = _index_form(body, loss)
     _summed_once(body, loss)
     if any(d.name == str(head) for d in defs):
         raise UsageError(f"--define: {head} is the loss; define the loss once")
@@ -234,7 +246,14 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
     from .shapes import class_ranges, infer
 
     default = size if isinstance(size, int) else ctx.default_size
-    shapes = infer(defs, loss_def, default)
+    equations: dict | None = {} if matrix else None
+    shapes = infer(defs, loss_def, default, equations)
+    if matrix:  # the sizes matrix notation left unknown: those the index formulas name, or new letters
+        mapping = named_sizes(defs, loss_def, equations, set(names) | set(dict(ctx.sizes)) | ctx.matrices)
+        heads = {t for d in defs for t in d.indices}
+        defs = [Definition(d.head, letters_by_size(d.body.xreplace(mapping), heads)) for d in defs]
+        loss_def = Definition(loss_def.head, letters_by_size(loss_def.body.xreplace(mapping), heads))
+        shapes = infer(defs, loss_def, default)
     classes = class_ranges(defs, loss_def, default)
     domains = tuple((n, "real" if n == wrt else "class" if n in classes else "positive") for n in sorted(names))
     return LossSpec(tuple(defs), loss_def, wrt, default, domains,

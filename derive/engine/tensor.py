@@ -43,7 +43,8 @@ def derive_tensor(spec: LossSpec, notation: Notation | None = None, recipe: str 
         result = Entrywise(display(final), v[0], col, shape[0], shape[1] if len(shape) > 1 else 1)
     sm = next(iter(b.env.softmaxes.values()), None)
     notation = notation or _notation(spec, sm)
-    context = Context(definitions=spec.all_definitions, domains=spec.domains, size=spec.size, shapes=spec.shapes)
+    context = Context(definitions=spec.all_definitions, domains=spec.domains, size=spec.size, shapes=spec.shapes,
+                      classes=spec.classes)
     constraints = tuple(("sum-one", (c.name, "simplex")) for c in spec.constraints)
     shown = result if result is not None else display(final)
     return Derivation(recipe, spec.size, notation, tuple(steps), context,
@@ -182,11 +183,34 @@ class _Builder:
         lines = self._simplified(lhs, start, "gradient", ())
         held = normal(lines[-1].rhs) if lines else start
         steps += [replace(s, rhs=self._shown(s.rhs, u)) for s in lines]
+        back = self._back(held)
+        if back is not None:  # tanh(sum_d U_{jd} x_d) -> h_j: the layer's own names again
+            held = back
+            steps.append(Step(Rule.SUBSTITUTE, lhs, self._shown(held, u), "gradient", chain=True,
+                              params=(("variant", "back"),) + self.names(X, u)))
+        if g.has(sp.Sum):  # dL/dQ = dL/dS K / sqrt(d): the upstream gradient stays a name, as papers keep it
+            return steps
         value = _put(held, up if w else sp.Symbol(_UP + u), w, g)
         steps.append(Step(Rule.SUBSTITUTE, lhs, display(value), "gradient", chain=True,
                           params=(("variant", "upstream"),) + self.names(X, u), uses=g_uses))
         return steps + [replace(s, uses=tuple(sorted(set(s.uses) | set(g_uses))))
                         for s in self._simplified(lhs, value, "gradient", self.spec.constraints)]
+
+    def _back(self, e):
+        """Definitions put back: a layer's body met in e (tanh(sum_d U_{jd} x_d)) becomes its name (h_j)."""
+        mapping = {}
+        for d in self.spec.definitions:
+            if d.name in self.env.softmaxes or not d.indices:
+                continue
+            wild = {t: sp.Wild("w" + str(t), properties=[lambda x: isinstance(x, sp.Symbol) and x.is_integer])
+                    for t in d.indices}
+            pattern = normal(d.body).xreplace(wild)
+            for x in sp.preorder_traversal(e):
+                if isinstance(x, type(pattern)) and x not in mapping:
+                    m = x.match(pattern)
+                    if m and all(w in m for w in wild.values()):
+                        mapping[x] = sp.IndexedBase(d.name)[tuple(m[wild[t]] for t in d.indices)]
+        return normal(e.xreplace(mapping)) if mapping else None
 
     def _shown(self, e, u: str):
         """The placeholder of dL/du written as the derivative it stands for."""

@@ -49,6 +49,10 @@ class ParseContext:
     # Greek letter before parentheses is a product (the constants' letters, gamma (1 - p)^{gamma - 1}, are
     # products everywhere), and \log of a vector is the vector of the logs of its entries
     engine: bool = False
+    # matrix notation in a loss (W x + b, w^T x, Q K^T): bold letters and these capitals are matrices and
+    # vectors whose sizes are symbols named after them (W:r, W:c), unified by the engine afterwards
+    matrices: frozenset[str] = frozenset()
+    matrix_mode: bool = False
 
     def size_of(self, name: str):
         return dict(self.sizes).get(name)
@@ -290,6 +294,8 @@ def _value(x, ctx: ParseContext, allow_partial: bool = False):
             return _power(_term_value(x.value, ctx), x.power, ctx)
         return _value(x.value, ctx, allow_partial)
     elif isinstance(x, _Bold):
+        if ctx.matrix_mode:
+            return matrix_symbol(x.name, ctx)
         return objects.vector(x.name, ctx.default_size)
     if isinstance(x, PartialOf):
         if allow_partial:
@@ -304,7 +310,16 @@ def _value(x, ctx: ParseContext, allow_partial: bool = False):
     return x
 
 
+def matrix_symbol(name: str, ctx: ParseContext):
+    """W (or \\mathbf{W}): a matrix W:r x W:c; \\mathbf{x} (lowercase): a column x:r x 1."""
+    r = sp.Symbol(name + ":r", integer=True, positive=True)
+    c = sp.Symbol(name + ":c", integer=True, positive=True) if name[0].isupper() or name in ctx.matrices else 1
+    return sp.MatrixSymbol(name, r, c)
+
+
 def _name_value(n: Name, ctx: ParseContext):
+    if ctx.matrix_mode and n.text in ctx.matrices and not n.word:
+        return matrix_symbol(n.text, ctx)
     s = ctx.size_of(n.text)
     if s is not None:
         return s
@@ -418,6 +433,8 @@ def _plain(x):
 
 
 def _apply_func(name: str, power, arg, ctx: ParseContext):
+    if _is_matrix(arg) and ctx.matrix_mode and power is None and arg.shape[1] == 1:
+        return objects.Elementwise(sp.Symbol(name), arg)   # tanh(W x): the function of every entry
     if _is_matrix(arg) and ctx.engine and power is None and isinstance(arg, sp.MatrixSymbol) \
             and arg.shape[1] == 1:
         # in a loss (the engine): \log \mathbf{a} is the vector of the logs of the entries
@@ -744,7 +761,10 @@ def _arg_name(arg) -> str:
 
 
 def _term_value(x, ctx: ParseContext):
-    return _value(x, ctx, allow_partial=True)
+    v = _value(x, ctx, allow_partial=True)
+    if ctx.matrix_mode and _is_matrix(v) and v.shape == (1, 1):
+        return sp.Trace(v)   # w^T x: a 1 x 1 matrix is the number it holds
+    return v
 
 
 def _scalar_arg(x, ctx: ParseContext):
@@ -830,6 +850,8 @@ def _subscripted(base, arg, ctx: ParseContext):
     whole = whole_name(base.text, idx)
     if whole in ctx.names:
         return scalar(whole)
+    if ctx.matrix_mode and base.text in ctx.matrices and all(t.is_Integer for t in idx):
+        return matrix_symbol(whole, ctx)   # W_1, W_2: the matrices of two layers
     return indexed(base.text)[tuple(idx)]
 
 

@@ -56,7 +56,10 @@ class Printer(LatexPrinter):
     def _print_Indexed(self, expr):
         parts = [self._print(t) for t in expr.indices]
         sep = "" if all(len(p) == 1 or p.isdigit() and len(parts) == 1 for p in parts) else ","
-        return f"{latex_name(expr.base.label.name)}_{{{sep.join(parts)}}}"
+        name = latex_name(expr.base.label.name)
+        if "_" in expr.base.label.name:  # an entry of W_1: (W_{1})_{jd}, never a double subscript
+            name = rf"\left({name}\right)"
+        return f"{name}_{{{sep.join(parts)}}}"
 
     def _print_MatrixSymbol(self, expr):
         name = latex_name(expr.name)
@@ -72,7 +75,14 @@ class Printer(LatexPrinter):
         return rf"\left({tex}\right)" if isinstance(a, (sp.MatAdd, sp.HadamardProduct)) else tex
 
     def _print_OneMatrix(self, expr):
+        if expr.shape[0] == 1 and expr.shape[1] != 1:
+            return r"\mathbf{1}^{\top}"
         return r"\mathbf{1}" if 1 in expr.shape else r"\mathbf{1} \mathbf{1}^{\top}"
+
+    def _print_Elementwise(self, expr):
+        f, m = expr.args
+        name = {"sigma": r"\sigma", "tanh": r"\tanh", "exp": r"\exp", "log": r"\log"}.get(str(f), str(f))
+        return rf"{name}\left({self._print(m)}\right)"
 
     def _print_Identity(self, expr):
         return r"\mathbf{I}"
@@ -174,7 +184,7 @@ class Printer(LatexPrinter):
         parts = []
         for a in expr.args:
             t = self._print(a)
-            if isinstance(a, (MatAdd, sp.Add, sp.Sum)):
+            if isinstance(a, (MatAdd, sp.Add, sp.Sum, sp.HadamardProduct)):
                 t = rf"\left({t}\right)"
             parts.append(t)
         if parts and parts[0] == "-1":
@@ -183,8 +193,9 @@ class Printer(LatexPrinter):
 
     def _print_MatAdd(self, expr):
         out = ""
-        for n, a in enumerate(expr.args):
-            t = self._print(a)
+        printed = [self._print(a) for a in expr.args]
+        printed = [t for t in printed if not t.startswith("-")] + [t for t in printed if t.startswith("-")]
+        for n, t in enumerate(printed):  # positive terms first: G - (G . P) 1 1^T
             if n and not t.startswith("-"):
                 out += " + "
             elif n:

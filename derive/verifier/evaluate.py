@@ -378,10 +378,11 @@ class Evaluator:
             for p in parts[1:]:
                 out = [[x * y for x, y in zip(ra, rb)] for ra, rb in zip(out, p)]
             return out
-        if isinstance(e, Grad) and e.args[1].shape[1] != 1:  # dL/dW of a matrix W: one tangent per entry
+        if isinstance(e, Grad):  # dL/dv, dL/dW: one tangent per entry
             L, v = e.args
             rows, cols = self.shape(v, idx)
-            return [[self.tangent(L, idx, {(v.name, (r + 1, c + 1)): mpmath.mpf(1)}) for c in range(cols)]
+            at = (lambda r, c: (r + 1,)) if cols == 1 else (lambda r, c: (r + 1, c + 1))  # noqa: E731
+            return [[self.tangent(L, idx, {(v.name, at(r, c)): mpmath.mpf(1)}) for c in range(cols)]
                     for r in range(rows)]
         if isinstance(e, Entrywise):
             body, i, j = e.args[:3]

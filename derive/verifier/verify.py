@@ -41,6 +41,7 @@ class Context:
     time_limit: float = 20.0                         # seconds per step, then "unconfirmed"
     values: tuple[tuple[str, object], ...] = ()      # fixed leaf values (parameters such as T)
     shapes: tuple[tuple[str, tuple], ...] = ()       # (name, size of each index position): matrices, batches
+    classes: tuple[tuple[str, object], ...] = ()     # (name, range) of a vector of class indices (c_n)
 
     def __post_init__(self):
         # a domain is a name, or a function K -> values: a fixed point (a claim at one input)
@@ -218,7 +219,9 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
     free = sorted(_free_indices(lhs) | _free_indices(rhs) | params, key=str)
     if size_symbol is not None:
         free = [s for s in free if s != size_symbol]
-    leaves = _leaves([lhs, rhs], ctx, set(free) | ({size_symbol} if size_symbol else set()))
+    others = _other_sizes(ctx)   # D, N of matrices and batches: sizes with values, not indices
+    free = [s for s in free if s not in others]
+    leaves = _leaves([lhs, rhs], ctx, set(free) | ({size_symbol} if size_symbol else set()) | set(others))
     constants = _index_constants([lhs, rhs] + [d.body for d in ctx.definitions], set(free), size_symbol)
     # a general K is also tried at each index constant written (y_{17}: K = 17 and 18), so the
     # constant is inside the range at least once
@@ -230,8 +233,15 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
     unsure: str | None = None
     digits = LEVELS[-1]
     sampled = False
+    tried: set = set()
     for K in sizes:
-        combos, cut = _index_patterns(rng, free, K, constants(K), ctx.conditions, size_symbol)
+        dims = {s: _other_value(K, n) for n, s in enumerate(others)}
+        if others and not _mentions_size(lhs, rhs, ctx):  # K itself unused: only the other sizes vary
+            if tuple(dims.values()) in tried:
+                continue
+            tried.add(tuple(dims.values()))
+        tops = [_top(f, [lhs, rhs], ctx, K, dims) for f in free]
+        combos, cut = _index_patterns(rng, free, K, constants(K), ctx.conditions, size_symbol, tops)
         sampled = sampled or cut
         # a general K is tried at many sizes: the larger ones, which have the most index
         # combinations, get one point fewer
@@ -239,7 +249,7 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
         if _all_fixed(leaves, ctx):
             points = 1  # a claim at one fixed point: every sample would be the same
         for point in range(points):
-            values = _sample_leaves(rng, leaves, K, ctx, point)
+            values = _sample_leaves(rng, leaves, K, ctx, point, dims)
             evaluators: dict = {}
 
             for combo in combos:
@@ -250,7 +260,7 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
                 # a definition's free index is a value of the point: one evaluator (and memo) per value
                 fixed = tuple(sorted(((p.name, ()), idx[p]) for p in params if p in idx))
 
-                def at(dps, _values=values, _K=K, _evs=evaluators, _fixed=fixed):
+                def at(dps, _values=values, _K=max([K, *dims.values()]), _evs=evaluators, _fixed=fixed):
                     if (dps, _fixed) not in _evs:
                         vals = {**_values, **{k: mpmath.mpf(v) for k, v in _fixed}}
                         _evs[(dps, _fixed)] = Evaluator(vals, _K, ctx.defs(), size_symbol, dps=dps)
@@ -282,6 +292,36 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
     patterns = (", sampled index values" if sampled else ", all index patterns") if free else ""
     return Verdict("verified", "numeric",
                    f"checked at {checked} points, {where}{patterns}; the sides agree to {digits // 2}+ digits (precision doubled from {DPS})")
+
+
+def _other_sizes(ctx: Context) -> list:
+    """The sizes of matrices and batches besides K (D, N), as the shapes name them."""
+    found = {n for _, shape in ctx.shapes for n in shape if isinstance(n, sp.Symbol) and n != ctx.size}
+    return sorted(found, key=str)
+
+
+def _mentions_size(lhs, rhs, ctx: Context) -> bool:
+    if isinstance(ctx.size, int):
+        return True
+    exprs = [lhs, rhs] + [d.body for d in ctx.definitions] + [sp.Tuple(*shape) for _, shape in ctx.shapes]
+    return any(ctx.size in basic(e).free_symbols for e in exprs if isinstance(e, sp.Basic))
+
+
+def _other_value(K: int, n: int) -> int:
+    """D, N at the K tried: small, and mostly different from K and from each other (a transposed
+    index then reads outside its range or meets another value)."""
+    return 2 + (K + 1 + n) % 4
+
+
+def _top(f, exprs, ctx: Context, K: int, dims: dict) -> int:
+    """The size a free index runs to: that of the position it indexes (W_{jd}: d up to D), else K."""
+    shapes = dict(ctx.shapes)
+    for e in exprs:
+        for x in sp.preorder_traversal(e):
+            if isinstance(x, sp.Indexed) and f in x.indices and len(shapes.get(str(x.base.label), ())) == len(x.indices):
+                n = shapes[str(x.base.label)][list(x.indices).index(f)]
+                return int(basic(n).xreplace({**dims, **({ctx.size: K} if not isinstance(ctx.size, int) else {})}))
+    return K
 
 
 def _all_fixed(leaves: dict, ctx: Context) -> bool:
@@ -416,12 +456,18 @@ MAX_PATTERNS = 2000
 MAX_CONSTANT_SIZE = 64   # an index constant up to this is also tried as K (beyond it: too costly)
 
 
-def _index_patterns(rng, free, K: int, constants: set, conditions, size_symbol=None) -> tuple[list, bool]:
+def _index_patterns(rng, free, K: int, constants: set, conditions, size_symbol=None, tops=None) -> tuple[list, bool]:
     """Every distinct index pattern at size K: each free index equal to 1, to K, to a constant of
     the expression, to an earlier free index, or to a value distinct from all of those; for a
     small K every combination. (combos, cut): cut when there were too many and some were left out."""
     if not free:
         return [()], False
+    tops = tops or [K] * len(free)   # each index's own size (W_{jd}: j up to K, d up to D)
+    if any(t != K for t in tops):
+        combos = set(itertools.product(*[range(1, t + 1) for t in tops]))
+        if len(combos) > MAX_PATTERNS:
+            return rng.sample(sorted(combos), MAX_PATTERNS), True
+        return sorted(combos), False
     if K ** len(free) <= 64:
         combos = set(itertools.product(range(1, K + 1), repeat=len(free)))
     else:
@@ -560,10 +606,13 @@ def _rand(rng, lo, hi):
     return mpmath.mpf(lo) + (mpmath.mpf(hi) - lo) * mpmath.mpf(rng.getrandbits(133)) / 2 ** 133
 
 
-def _sample_leaves(rng, leaves: dict, K: int, ctx: Context, point: int = 0) -> dict:
+def _sample_leaves(rng, leaves: dict, K: int, ctx: Context, point: int = 0, dims=None) -> dict:
     domains = dict(ctx.domains)
     fixed: dict[str, Any] = dict(ctx.values)
-    out: dict = {}
+    out: dict = {(str(s), ()): mpmath.mpf(v) for s, v in (dims or {}).items()}
+    at = {**(dims or {}), **({ctx.size: K} if not isinstance(ctx.size, int) else {})}
+    shapes = {n: [int(basic(x).xreplace(at)) for x in shape] for n, shape in ctx.shapes}
+    classes = {n: int(basic(x).xreplace(at)) for n, x in ctx.classes}
     with mpmath.workdps(DPS):
         for name, arity in leaves.items():
             if name in fixed:
@@ -574,6 +623,10 @@ def _sample_leaves(rng, leaves: dict, K: int, ctx: Context, point: int = 0) -> d
                     out.update({(name, (r + 1,)): mpmath.mpf(v) for r, v in enumerate(vals)})
                 continue
             dom = domains.get(name, "real")
+            shape = shapes.get(name)
+            if shape is not None and not callable(dom) and name not in fixed:  # a matrix or a batch: its own sizes
+                out.update(_shaped_sample(rng, name, dom, shape, point, classes.get(name, K)))
+                continue
             if callable(dom):  # a fixed point, the same at every sample
                 vals = dom(K)
                 out.update({(name, (r + 1,)): mpmath.mpf(x) for r, x in enumerate(vals)} if arity == 1
@@ -587,6 +640,18 @@ def _sample_leaves(rng, leaves: dict, K: int, ctx: Context, point: int = 0) -> d
                 for r in range(1, K + 1):
                     row = _vector_sample(rng, dom, K, point)
                     out.update({(name, (r,) + (c + 1,)): v for c, v in enumerate(row)})
+    return out
+
+
+def _shaped_sample(rng, name: str, dom, shape, point: int, top: int) -> dict:
+    """A vector or matrix leaf of the given shape; each row of a matrix a sample of its domain."""
+    if dom == "class":   # class indices, one per row (c_n in 1..K)
+        return {(name, (r + 1,)): mpmath.mpf(rng.randrange(1, top + 1)) for r in range(shape[0])}
+    if len(shape) == 1:
+        return {(name, (r + 1,)): v for r, v in enumerate(_vector_sample(rng, dom, shape[0], point))}
+    out = {}
+    for r in range(shape[0]):
+        out.update({(name, (r + 1, c + 1)): v for c, v in enumerate(_vector_sample(rng, dom, shape[1], point))})
     return out
 
 

@@ -56,3 +56,34 @@ LOSSES = {
                             "w", {"w": [0.4, -0.3, 0.2], "x": X, "b": 0.1, "y": 1.0},
                             lambda t, v: t.nn.functional.binary_cross_entropy_with_logits(v["w"] @ v["x"] + v["b"], v["y"])),
 }
+
+Q = [[0.2, -0.5], [0.7, 0.1], [-0.3, 0.4]]     # N = 3 queries, E = 2
+KEYS = [[0.6, -0.2], [0.1, 0.9], [-0.4, 0.3]]  # M = 3 keys
+LOSSES["scaled-dot-product"] = (
+    r"L = \sum_{i=1}^{N} \sum_{j=1}^{M} G_{ij} P_{ij}",
+    [r"P_{ij} = \frac{e^{S_{ij}}}{\sum_{k=1}^{M} e^{S_{ik}}}", r"S_{ij} = \frac{1}{\sqrt{d}} \sum_{e=1}^{E} Q_{ie} K_{je}"],
+    [], "Q", {"Q": Q, "K": KEYS, "G": G, "d": 2.0},
+    lambda t, v: (v["G"] * t.softmax(v["Q"] @ v["K"].T / t.sqrt(v["d"]), 1)).sum())
+# the same losses in matrix notation (bold vectors, capitals for matrices, ^\top)
+MATRIX_SOFTMAX = r"\mathbf{a} = \operatorname{softmax}(\mathbf{z})"
+LOSSES["softmax-regression-W-matrix"] = (
+    r"L = -\mathbf{y}^\top \log \mathbf{a}", [MATRIX_SOFTMAX, r"\mathbf{z} = W \mathbf{x} + \mathbf{b}"],
+    [r"\sum_i y_i = 1"], "W", {"W": W, "x": X, "b": B, "y": ONE_HOT}, _softreg)
+LOSSES["softmax-regression-x-matrix"] = (
+    r"L = -\mathbf{y}^\top \log \mathbf{a}", [MATRIX_SOFTMAX, r"\mathbf{z} = W \mathbf{x} + \mathbf{b}"],
+    [r"\sum_i y_i = 1"], "x", {"W": W, "x": X, "b": B, "y": ONE_HOT}, _softreg)
+LOSSES["logistic-regression-vector"] = (
+    r"L = -y \log \sigma(\mathbf{w}^\top \mathbf{x} + b) - (1 - y) \log(1 - \sigma(\mathbf{w}^\top \mathbf{x} + b))", [], [],
+    "w", {"w": [0.4, -0.3, 0.2], "x": X, "b": 0.1, "y": 1.0},
+    lambda t, v: t.nn.functional.binary_cross_entropy_with_logits(v["w"] @ v["x"] + v["b"], v["y"]))
+LOSSES["scaled-dot-product-matrix"] = (
+    r"L = \sum_{i=1}^{N} \sum_{j=1}^{M} G_{ij} P_{ij}",
+    [r"P_{ij} = \frac{e^{S_{ij}}}{\sum_{k=1}^{M} e^{S_{ik}}}", r"S = \frac{Q K^\top}{\sqrt{d}}"],
+    [], "Q", {"Q": Q, "K": KEYS, "G": G, "d": 2.0},
+    lambda t, v: (v["G"] * t.softmax(v["Q"] @ v["K"].T / t.sqrt(v["d"]), 1)).sum())
+LOSSES["two-layer-matrix"] = (
+    r"L = -\mathbf{y}^\top \log \mathbf{a}", [MATRIX_SOFTMAX, r"\mathbf{z} = W_2 \tanh(W_1 \mathbf{x})"],
+    [r"\sum_i y_i = 1"], "W_1",
+    {"W_1": [[0.2, -0.3, 0.5], [0.4, 0.1, -0.2]], "W_2": [[0.3, -0.6], [0.5, 0.2], [-0.1, 0.4], [0.7, -0.3]],
+     "x": X, "y": ONE_HOT},
+    lambda t, v: -(v["y"] * t.log_softmax(v["W_2"] @ t.tanh(v["W_1"] @ v["x"]), 0)).sum())
