@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--wrt", default=None, metavar="NAME", help="the vector to differentiate by (default: the logits)")
     g.add_argument("--route", action="append", default=[], metavar="ROUTE",
                    help="jacobian: derive the softmax Jacobian case by case and write J^T dL/da (default: cite it)")
+    g.add_argument("--size", action="append", default=[], metavar="NAME=N",
+                   help="another size of the matrices and batches, e.g. D=3 (alongside -K)")
     _output_options(g)
 
     c = sub.add_parser("check", help="check a hand derivation (.tex or .md), line by line")
@@ -276,11 +278,30 @@ def cmd_grad(args) -> int:
     fmt, out = _checked_output(args, _grad_name(args))
     with _bounded():
         d = gradient(args.loss, args.define, args.assume, args.wrt, args.K if args.K not in (None, "") else "K",
-                     _values(args), args.notation, args.route)
+                     _values(args), args.notation, args.route, _sizes(args.size))
         text = _rendered(d, args, fmt)
     if dict(d.params).get("simplified") == "no" and fmt not in CODE_FORMATS:  # code refuses it in one line
         _say("derive: the gradient is derived but not simplified to the defined names; it is printed as it stands")
     return _write(d, text, args, out)
+
+
+def _sizes(items: list[str]) -> dict:
+    """--size D=3 (or D=D, general): the other sizes of matrices and batches, checked like -K."""
+    out: dict = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not eq or len(name) != 1 or not name.isupper():
+            raise UsageError(f"--size {item!r}: expected a capital letter and its value, e.g. D=3")
+        if value.isdigit():
+            if not 1 <= int(value) <= 4096:
+                raise UsageError(f"--size {name}={value}: a size from 1 to 4096")
+            out[name] = int(value)
+        elif value == name or not value:
+            out[name] = name
+        else:
+            raise UsageError(f"--size {item!r}: the value is a whole number (D=3) or the letter itself (D=D)")
+    return out
 
 
 def _grad_name(args) -> str:

@@ -184,16 +184,16 @@ def named_sizes(defs, loss, equations: dict, taken: set):
     return mapping
 
 
-def letters_by_size(e, avoid: set):
-    """Each sum's letter named after its size (sum_{d=1}^{D}), so one letter runs over one range in
-    every definition and equal sums are equal objects (sigma(w^T x) twice in a loss)."""
+def letters_by_size(e, avoid: set, prefer: str = ""):
+    """Each sum's letter named after its size (sum_{d=1}^{D}; in the loss i first), so one letter runs
+    over one range in every definition and equal sums are equal objects (sigma(w^T x) twice)."""
     if not isinstance(e, sp.Basic) or not e.args:
         return e
     if isinstance(e, sp.Sum) and len(e.limits) == 1:
-        body = letters_by_size(e.function, avoid)
+        body = letters_by_size(e.function, avoid, prefer)
         k, lo, hi = e.limits[0]
         busy = {str(x) for x in body.free_symbols if x != k} | {str(a) for a in avoid}
-        pick = next(c for c in str(hi).lower()[:1] + LETTERS if c not in busy and c.isalpha())
+        pick = next(c for c in prefer + str(hi).lower()[:1] + LETTERS if c not in busy and c.isalpha())
         t = sym.index(pick)
         return sp.Sum(body.xreplace({k: t}), (t, lo, hi))
-    return e.func(*[letters_by_size(a, avoid) for a in e.args])
+    return e.func(*[letters_by_size(a, avoid, prefer) for a in e.args])

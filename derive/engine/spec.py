@@ -250,9 +250,8 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
     shapes = infer(defs, loss_def, default, equations)
     if matrix:  # the sizes matrix notation left unknown: those the index formulas name, or new letters
         mapping = named_sizes(defs, loss_def, equations, set(names) | set(dict(ctx.sizes)) | ctx.matrices)
-        heads = {t for d in defs for t in d.indices}
-        defs = [Definition(d.head, letters_by_size(d.body.xreplace(mapping), heads)) for d in defs]
-        loss_def = Definition(loss_def.head, letters_by_size(loss_def.body.xreplace(mapping), heads))
+        defs = [Definition(d.head, letters_by_size(d.body.xreplace(mapping), set(d.indices))) for d in defs]
+        loss_def = Definition(loss_def.head, letters_by_size(loss_def.body.xreplace(mapping), set(), "i"))
         shapes = infer(defs, loss_def, default)
     classes = class_ranges(defs, loss_def, default)
     domains = tuple((n, "real" if n == wrt else "class" if n in classes else "positive") for n in sorted(names))
