@@ -90,8 +90,8 @@ def to_index(pairs, loss_body, taken: set) -> tuple[list, object]:
         if isinstance(head, MatrixSymbol):
             if not isinstance(body, MatrixExpr):
                 raise UsageError(f"--define {head.name}: a vector or matrix defined by a number")
-            at = letters.head(head)
-            out.append((_entry(head, *at, letters), _entry(body, *at, letters)))
+            r, c = letters.head(head)
+            out.append((_entry(head, r, c, letters), _entry(body, r, c, letters)))
         else:
             if isinstance(body, MatrixExpr):
                 raise UsageError(f"--define {head}: a number defined by a vector or a matrix")

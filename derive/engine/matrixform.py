@@ -146,10 +146,10 @@ def _leaf(f, rg: _Ranges) -> _Op | None:
             raise _No()
         return _Op(Elementwise(sp.Symbol(_ELEMENTWISE[type(f)]), inner.m), inner.r, None)
     if isinstance(f, sp.Derivative) and isinstance(f.variables[0], sp.Indexed) and not f.expr.free_symbols & set(rg.free):
-        inner = _leaf(f.variables[0], rg)
-        if inner is None:
+        var = _leaf(f.variables[0], rg)
+        if var is None:
             raise _No()
-        return _Op(Grad(f.expr, inner.m), inner.r, inner.c)
+        return _Op(Grad(f.expr, var.m), var.r, var.c)
     return None
 
 

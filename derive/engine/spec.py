@@ -249,7 +249,7 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
     equations: dict | None = {} if matrix else None
     shapes = infer(defs, loss_def, default, equations)
     if matrix:  # the sizes matrix notation left unknown: those the index formulas name, or new letters
-        mapping = named_sizes(defs, loss_def, equations, set(names) | set(dict(ctx.sizes)) | ctx.matrices)
+        mapping = named_sizes(defs, loss_def, equations or {}, set(names) | set(dict(ctx.sizes)) | ctx.matrices)
         defs = [Definition(d.head, letters_by_size(d.body.xreplace(mapping), set(d.indices))) for d in defs]
         loss_def = Definition(loss_def.head, letters_by_size(loss_def.body.xreplace(mapping), set(), "i"))
         shapes = infer(defs, loss_def, default)

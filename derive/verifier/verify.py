@@ -259,8 +259,9 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
                 idx = dict(zip(free, combo))
                 # a definition's free index is a value of the point: one evaluator (and memo) per value
                 fixed = tuple(sorted(((p.name, ()), idx[p]) for p in params if p in idx))
+                top_K = max([K, *dims.values()])   # the evaluator's bound on every index
 
-                def at(dps, _values=values, _K=max([K, *dims.values()]), _evs=evaluators, _fixed=fixed):
+                def at(dps, _values=values, _K=top_K, _evs=evaluators, _fixed=fixed):
                     if (dps, _fixed) not in _evs:
                         vals = {**_values, **{k: mpmath.mpf(v) for k, v in _fixed}}
                         _evs[(dps, _fixed)] = Evaluator(vals, _K, ctx.defs(), size_symbol, dps=dps)
