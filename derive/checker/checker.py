@@ -864,7 +864,7 @@ def _log_weights(body) -> set[str]:
     out = set()
     for x in sp.preorder_traversal(body):
         if isinstance(x, sp.Mul) and any(isinstance(f, sp.log) for f in x.args):
-            out |= {_head_name(f) for f in x.args if isinstance(f, sp.Indexed) and not f.is_integer}
+            out |= {_leaf_name(f) for f in x.args if isinstance(f, sp.Indexed) and not f.is_integer}
     return out
 
 

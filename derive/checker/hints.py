@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import sympy as sp
 
@@ -70,7 +70,7 @@ def _tex(e) -> str:
 
     try:
         return latex(e)
-    except Exception:   # a printer gap must never cost the verdict; the hint is then shown without it
+    except Exception:  # noqa: BLE001  a printer gap must never cost the verdict; SymPy's own LaTeX then
         return sp.latex(e)
 
 

@@ -148,4 +148,6 @@ def merged(body, d, lo, hi, height: int, subs, named_dummy):
         key = sp.default_sort_key(candidate)
         if best is None or key < best[0]:
             best = (key, candidate)
+    if best is None:  # no dummies to order (never: d is one): nothing to merge
+        return None
     return sp.Sum(best[1], *[(n, lo, hi) for n in names])
