@@ -5,7 +5,8 @@ import mpmath
 import sympy as sp
 
 from ..errors import UsageError
-from ..numeric import DPS, Example, _num, agreement, mat_tex, numbers, rows_of, vec_tex
+from ..numeric import (DPS, Example, _num, agreement, fd_along, mat_tex, no_finite_value, numbers, probe_directions,
+                       projected, rows_of, vec_tex)
 from ..render.printer import latex_name
 from ..steps import Derivation
 from ..verifier.evaluate import EvalError, Evaluator
@@ -103,10 +104,13 @@ def worked(d: Derivation, spec: LossSpec, values: dict[str, str]) -> Example:
             shape = dims(spec.wrt)
             grad = ev.matrix(result) if shape else [[ev.scalar(result)]]
             keys = _keys(spec.wrt, shape)
-            fd = [ev.directional(lambda p, m, h: (p.scalar(L) - m.scalar(L)) / (2 * h), {k: 1}, {}) for k in keys]
+            # along the axes up to 16 entries, else seeded random directions: one difference per entry
+            # would evaluate the loss afresh each time (N = 64, K = 10 took 118 s)
+            directions = probe_directions(len(keys))
+            fd = fd_along(ev, L, keys, directions)
     except EvalError as exc:
-        raise UsageError(f"--values: no finite value at these numbers ({exc})") from None
-    flat = [g for row in grad for g in row]
+        raise no_finite_value(exc) from None
+    flat = projected([g for row in grad for g in row], directions)
     rows = [(_shown(n, v), _tex(v)) for n, v in sorted(leaves.items(), key=lambda kv: (kv[0] != spec.wrt, kv[0]))]
     rows += [(_shown(n, v), _tex(_floats(v))) for n, v in defined.items()]
     rows.append((latex_name(str(L)), _num(float(loss))))
