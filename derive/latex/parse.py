@@ -920,4 +920,4 @@ def scan_letters(text: str) -> tuple[frozenset[str], list[str]]:
     return frozenset(letters - bases - {"e"}), uppers
 
 
-_INDEX_LETTERS = frozenset("ijkl")   # never the name of a size
+_INDEX_LETTERS = frozenset("ijl")   # never the name of a size (k is: "k classes", sum_{t=1}^{k} in real posts)
