@@ -1,6 +1,8 @@
-"""Time `derive check` on a 20-line hand derivation (target: under 3 s); prints the figures."""
+"""Time `derive check` on a 20-line hand derivation (target: under 3 s), and the seed 001 blog post as a
+user runs it beside `python -c 'import sympy'`, the floor of any SymPy-based tool (target: at most 2x)."""
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,7 +39,31 @@ DOC = r"""
 """
 
 
+ROOT = Path(__file__).resolve().parents[1]
+POST = ROOT / "tests" / "check" / "real" / "seed001_dicer_en.md"
+RUNS = 5
+
+
+def _best(cmd: list[str]) -> float:
+    """The fastest of RUNS fresh processes (the others are the machine's noise)."""
+    best = float("inf")
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, cwd=ROOT, check=False)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def side_by_side() -> None:
+    """The blog post checked in a fresh process, beside importing SymPy alone, in one run."""
+    floor = _best([sys.executable, "-c", "import sympy"])
+    post = _best([sys.executable, "-m", "derive", "check", str(POST)])
+    print(f"import sympy {floor:.2f} s; derive check {POST.name} {post:.2f} s: {post / floor:.1f}x "
+          f"(target: at most 2x; best of {RUNS})")
+
+
 def main() -> None:
+    side_by_side()
     rows = DOC.count("\\\\") + 1
     for label, K in (("general K (K = 2..6)", None), ("K = 3", 3), ("K = 10", 10)):
         t0 = time.perf_counter()

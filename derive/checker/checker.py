@@ -25,7 +25,7 @@ from .budget import STEP_SECONDS, Budget, Timeout, time_bound
 from ..shown import message
 from ..latex.extract import Declaration, Document, Row, Side, Unread, _chain_sides, _Lines
 from .generic import generic_functions, specific_names
-from ..latex.normalize import index_words, normalize, sample_indices, vector_names
+from ..latex.normalize import called_names, function_head, index_words, normalize, sample_indices, vector_names
 from ..latex.parse import EULER, ParseContext, TooLarge, Unsupported, parse_latex, scan_letters, whole_name
 
 GENERAL_SIZES = (2, 3, 4, 5, 6)
@@ -170,23 +170,32 @@ class _Setup:
     vector_bases: frozenset = frozenset()                # letters written with an index subscript (z_i)
     parsed: dict = field(default_factory=dict)           # each side is parsed once
     unusable: dict = field(default_factory=dict)         # letter -> (line, text) of an assumption not read
+    functions: dict = field(default_factory=dict)        # f -> its parameters: f(x) = ... applied as f(2), f'(x)
+    calls: frozenset = frozenset()                       # names applied to different arguments: functions
 
     def pctx(self, line: int = 1, column: int = 1) -> ParseContext:
         sz = size(self.size_name)
+        functions = tuple((n, ps, self.definitions[n].body) for n, ps in sorted(self.functions.items())
+                          if n in self.definitions)
         return ParseContext(tuple((n, sz) for n in sorted(self.size_names)), sz, self.indices, line, column,
-                            frozenset(self.names))
+                            frozenset(self.names), functions=functions, calls=self.calls)
 
 
 def _prepare(text: str) -> str:
     return sample_indices(text.translate(_UNICODE))
 
 
-def _parse(text: str, setup: _Setup, line: int, column: int):
-    """One side, parsed once for a given set of whole names (the failure is remembered too)."""
-    key = (text, line, column, frozenset(setup.names))
+def _parse(text: str, setup: _Setup, line: int, column: int, head: bool = False):
+    """One side, parsed once for a given set of whole names (the failure is remembered too). `head`: the
+    left side of a row, where f(x) alone is the name f that a definition f(x) = ... defines."""
+    head = head and function_head(text) is not None
+    key = (text, line, column, frozenset(setup.names), frozenset(setup.functions), head)
     if key not in setup.parsed:
+        calls = {} if head else {**{n: () for n in setup.calls},
+                                 **{n: tuple(map(str, ps)) for n, ps in setup.functions.items()}}
         try:
-            setup.parsed[key] = parse_latex(normalize(_prepare(text), setup.vectors, setup.index_words, setup.macros),
+            setup.parsed[key] = parse_latex(normalize(_prepare(text), setup.vectors, setup.index_words, setup.macros,
+                                                      functions=calls),
                                             setup.pctx(line, column))
         except ParseError as exc:
             setup.parsed[key] = exc
@@ -321,6 +330,7 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
     setup = _Setup(size_name, size_names, frozenset(letters - size_names))
     setup.vectors = vector_names(_prepare(doc.math), ())
     setup.index_words = index_words(doc.math)
+    setup.calls = called_names(_prepare(doc.math))
     setup.headings = tuple(m.start() for m in re.finditer(r"(?m)^#{1,6}\s|\\(?:sub)*section\*?\{", doc.text))
     setup.vector_bases = _vector_bases(all_math, setup.indices)
     steps: list[StepResult] = []
@@ -500,7 +510,7 @@ def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
         return claims
     left = row.sides[0]
     try:
-        head = _parse(left.text, setup, left.line, left.column)
+        head = _parse(left.text, setup, left.line, left.column, head=True)
     except ParseError:
         return claims
     name = _head_name(head)
@@ -522,6 +532,9 @@ def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
             continue
         setup.definitions[name] = Definition(head, body)
         setup.defined_at[name] = left.offset
+        fn = function_head(left.text)
+        if fn is not None and fn[0] == name and isinstance(head, sp.Symbol):   # f(x) = x^2 + 1 defines the function f
+            setup.functions[name] = tuple(index(p) if p in setup.indices else sp.Symbol(p) for p in fn[1])
         for _, alias in aliases:
             setup.definitions[str(alias)] = Definition(alias, body)
         if n == 1 or aliases and [m for m, _ in aliases] == list(range(1, n)):
@@ -715,7 +728,7 @@ def conditions_shown(row: Row) -> tuple[str, ...]:
 
 
 def _name_of(side: Side, setup: _Setup) -> str | None:
-    return _head_name(_parse(side.text, setup, side.line, side.column))
+    return _head_name(_parse(side.text, setup, side.line, side.column, head=True))
 
 
 def _undefined_derivative(e, setup: _Setup) -> str:

@@ -109,7 +109,7 @@ NON_SMOOTH = (
     (r"\\max(?![a-zA-Z])|\\operatorname\s*\{\s*max\s*\}", "max"),
     (r"\\min(?![a-zA-Z])|\\operatorname\s*\{\s*min\s*\}", "min"),
     (r"\\(mathbb|mathbf|mathds)\s*\{\s*(1|I)\s*\}|\\(mathbb|mathbf)\s*1(?![0-9])|\\operatorname\s*\{\s*1\s*\}", "an indicator function"),
-    (r"\||\\lvert|\\rvert|\\vert|\\operatorname\s*\{\s*abs\s*\}", "an absolute value"),
+    (r"(?<!\\)\||\\lvert|\\rvert|\\vert(?![a-zA-Z])|\\operatorname\s*\{\s*abs\s*\}", "an absolute value"),
     (r"\\operatorname\s*\{\s*sign\s*\}|\\operatorname\s*\{\s*sgn\s*\}|\\sgn(?![a-zA-Z])", "sign"),
     (r"\\lfloor|\\lceil", "floor/ceiling"),
 )
@@ -129,18 +129,22 @@ def _parse(text: str, ctx, what: str):
 
     _smooth(text, what)
     try:  # the notations the checker reads in posts (softmax(z)_i, {a \over b}, \hat{y_i}) read the same here
-        return parse_latex(normalize(text), ctx)
+        return parse_latex(normalize(text, calls=False), ctx)
     except ParseError as exc:
         raise UsageError(f"{what} {_quoted(text)}: {exc}") from None
 
 
-def _context(size, others=()):
-    from ..latex.parse import ParseContext
+def _context(size, others=(), texts=()):
+    """Sizes and indices for reading a loss: no letter is reserved; an index is a letter written in a
+    subscript or under a sum somewhere in the loss, its definitions or its facts (a margin m is a number)."""
+    from ..latex.parse import ParseContext, index_letters
 
     name = "K" if isinstance(size, int) else str(size)
     main = sp.Integer(size) if isinstance(size, int) else size
     extra = tuple((n, sp.Integer(v) if isinstance(v, int) else sym.size(str(v))) for n, v in others if n != name)
-    return ParseContext(sizes=((name, main),) + extra, default_size=main, engine=True)
+    sizes = ((name, main),) + extra
+    return ParseContext(sizes=sizes, default_size=main, engine=True,
+                        indices=index_letters(texts) - {n for n, _ in sizes})
 
 
 def _head(lhs, what: str, text: str):
@@ -194,7 +198,7 @@ def from_latex(loss: str, define=(), assume=(), wrt: str | None = None, size="K"
         raise UsageError(f"more than {MAX_DEFINITIONS} definitions")
     given = dict(sizes)
     others = tuple(given.items()) + tuple((n, n) for n in size_letters([loss, *define, *assume]) if n not in given)
-    ctx = _context(size, others)
+    ctx = _context(size, others, (loss, *define, *assume))
     matrix = in_matrix_notation([loss, *define])
     if matrix:  # W x + b, w^T x: matrices with sizes still unknown, written in indices below
         from dataclasses import replace

@@ -38,6 +38,16 @@ _SIGMA_CALL_RE = re.compile(r"(\\(?:log|ln|exp)(?![a-zA-Z])\s*)?" + _SIGMA_SUB +
 _SIGMA_BARE_RE = re.compile(_SIGMA_SUB + r"(?!\s*(?:\\left\s*)?\()")
 
 
+_NAME_WORDS_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z]{2,})\\_(?=[A-Za-z]{2,})")
+
+
+def _underscores(text: str) -> str:
+    """\\_ between two words is a name's underscore (batch\\_size); elsewhere it is a subscript escaped for
+    the Markdown engine (\\sum\\_{i=1}, h\\_\\theta, \\theta\\_j), as the page shows it."""
+    kept = _NAME_WORDS_RE.sub(lambda m: m.group(1) + "\x00", text)
+    return kept.replace("\\_", "_").replace("\x00", "\\_")
+
+
 def sample_indices(text: str) -> str:
     """a^{(i)} -> a_{i}: the data point's index written above, read as the index it is."""
     return _SAMPLE_RE.sub(r"\1_{\2}", text)
@@ -112,9 +122,13 @@ def _literal(text: str) -> Callable[[re.Match[str]], str]:
     return lambda _m: text
 
 
-def normalize(text: str, vectors: frozenset = frozenset(), words: dict | None = None, macros: tuple = ()) -> str:
+def normalize(text: str, vectors: frozenset = frozenset(), words: dict | None = None, macros: tuple = (),
+              calls: bool = True, functions: dict | None = None) -> str:
     """The same math in the notation our grammar reads; `vectors` are names also written with subscripts,
-    `words` the letters standing for index words (x[class])."""
+    `words` the letters standing for index words (x[class]). `calls=False` (a loss for the engine) keeps
+    f(x) a call: there the name of a function is never the quantity it computes; so do `functions`, the
+    names the document defines as functions, name -> parameters (f(x) = x^2 + 1: f(a_i) is a_i^2 + 1, never
+    f), except at their own parameters, where f(x) is the name f its definition defines."""
     for head, body in macros:   # \sum_K standing alone (not followed by its operand) is the defined sum
         text = re.sub(re.escape(head) + r"(?=\s*(?:[})\-+^]|$))", _literal("(" + body + ")"), text)
     text = _JAC_RE.sub(r"\\frac{\\partial \\mathbf{\2}}{\\partial \\mathbf{\1}}", text)   # J_x y
@@ -122,6 +136,9 @@ def normalize(text: str, vectors: frozenset = frozenset(), words: dict | None = 
         text = _NABLA_ROW_RE.sub(lambda m: rf"\frac{{\partial}}{{\partial {m.group(1)}_{{{m.group(2)}{words[NABLA]}}}}}", text)
     text = _BRACKET_INDEX_RE.sub(lambda m: f"{m.group(1)}_{{{(words or {}).get(m.group(2), m.group(2))}}}", text)
     text = re.sub(r"\\ell(?![a-zA-Z])", r"\\mathit{ell}", text)
+    text = re.sub(r"\\bigtriangledown(?![a-zA-Z])", r"\\nabla", text)   # the same symbol
+    if "\\_" in text:
+        text = _underscores(text)
     text = re.sub(r"\\[hv]space\*?\s*\{[^{}]*\}", " ", text)   # \ell_j: a name the grammar reads as a word
     text = sample_indices(text)
     text = _INDICATOR_RE.sub(r"\\delta_{\1\2}", text)
@@ -143,8 +160,42 @@ def normalize(text: str, vectors: frozenset = frozenset(), words: dict | None = 
     text = _DERIV_LETTERS_RE.sub(lambda m: rf"\frac{{\partial {_vec(m.group(1), vectors)}}}{{\partial {_vec(m.group(2), vectors)}}}", text)
     text = _SIGMA_CALL_RE.sub(_sigma_entry, text)
     text = _SIGMA_BARE_RE.sub(r"\\mathit{sigma}\1 ", text)
-    text = _CALL_RE.sub(_call, text)
+    if calls:
+        text = _CALL_RE.sub(lambda m: m.group(0) if _applied(m, functions or {}) else _call(m, functions or {}), text)
     return text
+
+
+_FUNCTION_HEAD_RE = re.compile(r"\s*([A-Za-z]|\\(?:operatorname|mathrm)\s*\{[A-Za-z]+\})\s*\(\s*([a-z](?:\s*,\s*[a-z])*)\s*\)\s*")
+
+
+_SIMPLE_CALL_RE = re.compile(r"(?<![\\A-Za-z_^])([A-Za-z]+)\s*\(\s*((?:-?\s*(?:[A-Za-z]|[0-9.]+))(?:\s*,\s*-?\s*(?:[A-Za-z]|[0-9.]+))*)\s*\)")
+
+
+def called_names(math: str) -> frozenset[str]:
+    """Names applied to different arguments in one document (f(a) and f(b), g(0) and g(z)): functions,
+    whatever else they are; f(a) = f(b) is then about a function f, never the name f twice."""
+    seen: dict[str, set] = {}
+    for m in _SIMPLE_CALL_RE.finditer(math):
+        if m.group(1).lower() not in _FUNCTION_WORDS:
+            seen.setdefault(m.group(1), set()).add(re.sub(r"\s", "", m.group(2)))
+    return frozenset(n for n, args in seen.items() if len(args) > 1)
+
+
+def _applied(m: re.Match, functions: dict) -> bool:
+    params = functions.get(m.group(1))
+    return params is not None and re.sub(r"\s", "", m.group(3)) != ",".join(params)
+
+
+def function_head(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """f(x), g(u, v): the left side of a function's definition -> (name, parameter letters)."""
+    m = _FUNCTION_HEAD_RE.fullmatch(text)
+    if m is None:
+        return None
+    name = re.sub(r"^\\(?:operatorname|mathrm)\s*\{|\}$", "", m.group(1))
+    params = tuple(p.strip() for p in m.group(2).split(","))
+    if name in _FUNCTION_WORDS or len(set(params)) != len(params) or name in params:
+        return None
+    return name, params
 
 
 def _sigma_entry(m: re.Match) -> str:
@@ -165,12 +216,16 @@ def vector_names(math: str, scalars) -> frozenset:
     return frozenset(names - {"e", "E", "L", "J", "C"} - set(scalars))
 
 
-def _call(m: re.Match) -> str:
+def _call(m: re.Match, functions: dict) -> str:
     name, sub, args = m.group(1), m.group(2) or "", m.group(3)
     word = re.sub(r"^\\(?:text|operatorname|mathrm)\s*\{|\}$", "", name).replace(" ", "")
     if word.lower() in _FUNCTION_WORDS:
         return m.group(0)
     name = word if word != name else name
+    if len(name) > 1 and name.isalpha() and len(name) < 3:
+        name = rf"\mathit{{{name}}}"   # CE(y, a) standing for its value: the one name CE, never C times E
     if name in ("e",) or (not sub and len(name) == 1 and re.fullmatch(r"\s*[A-Za-z]\s*_.*", args)):
         return m.group(0)   # e(x) and a(b_i) may be products; only names of functions are dropped
+    if m.group(1) in functions:   # g(z)(1 - g(z)): the value g, then a product (a space the grammar keeps)
+        return name + sub + r"\, "
     return name + sub + " "

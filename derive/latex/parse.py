@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,7 @@ from ..calculus import objects
 from ..calculus.objects import Grad, Jac, sigmoid
 from ..calculus.symbols import basic, index, indexed, scalar, size
 from ..errors import ParseError, quoted
+from .bars import as_written, marked_bars
 
 MAX_CHARS = 4000    # one side of one equation; longer input is refused, never slowly parsed
 MAX_DEPTH = 40      # nesting of braces and parentheses; keeps every recursion shallow
@@ -53,6 +55,9 @@ class ParseContext:
     # vectors whose sizes are symbols named after them (W:r, W:c), unified by the engine afterwards
     matrices: frozenset[str] = frozenset()
     matrix_mode: bool = False
+    # functions the document defines, f(x) = x^2 + 1: (name, parameters, body); f(2) and f'(x) use them
+    functions: tuple[tuple[str, tuple[sp.Symbol, ...], sp.Basic], ...] = ()
+    calls: frozenset[str] = frozenset()   # names applied to different arguments somewhere: functions, defined or not
 
     def size_of(self, name: str):
         return dict(self.sizes).get(name)
@@ -65,8 +70,26 @@ PARAMETERS = frozenset({"alpha", "beta", "gamma", "epsilon", "varepsilon", "eta"
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
+    """The LALR tables, built once per grammar and kept in the user's own cache directory: building them
+    is most of a short check's reading time. Lark stores a hash of the grammar and its options in the file
+    and rebuilds on a mismatch or a damaged file; the file is a pickle, so only a directory that the user
+    alone can write is used (never the shared temporary directory), else nothing is cached."""
     grammar = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="contextual", maybe_placeholders=False)
+    return Lark(grammar, parser="lalr", lexer="contextual", maybe_placeholders=False, cache=_cache_file())
+
+
+def _cache_file() -> str | bool:
+    import lark
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "derive"
+    try:
+        base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = base.stat()
+    except (OSError, RuntimeError):
+        return False
+    if st.st_uid != os.getuid() or st.st_mode & 0o022:
+        return False
+    return str(base / f"grammar-lark{lark.__version__}.cache")
 
 
 def parse_latex(text: str, ctx: ParseContext | None = None) -> sp.Basic:
@@ -81,13 +104,18 @@ def parse_latex(text: str, ctx: ParseContext | None = None) -> sp.Basic:
         raise Unsupported("a nested environment inside an expression", ctx.line, ctx.column)
     if not text.strip():
         raise ParseError("empty expression", ctx.line, ctx.column)
-    text = _leibniz(_brace_frac_args(text), ctx)
+    if (m := _LINE_PRODUCT_RE.search(text)) is not None:
+        # |S| = |T| / r^k <newline> k = ...: one equation per line without \\ (Markdown); a product across
+        # the line break would be a guess
+        raise Unsupported(f"{quoted(' '.join(m.group().split()))}: a product across a line break "
+                          "(one equation per line? end each with \\\\)", *_where(text, m.start(), ctx))
+    text, marks = marked_bars(_leibniz(_brace_frac_args(text), ctx))
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text, ctx) from None
     try:
-        return _value(_Build(ctx).transform(tree), ctx)
+        return _value(_Build(ctx, text, marks).transform(tree), ctx)
     except VisitError as exc:
         inner = exc.orig_exc
         if isinstance(inner, ParseError):
@@ -97,6 +125,7 @@ def parse_latex(text: str, ctx: ParseContext | None = None) -> sp.Basic:
         raise TooLarge("an expression nested too deeply", ctx.line, ctx.column) from None
 
 
+_LINE_PRODUCT_RE = re.compile(r"[A-Za-z0-9)\]|][ \t]*\n\s*[A-Za-z0-9]")
 _FRAC_RE = re.compile(r"\\[dt]?frac(?![a-zA-Z])")
 _ONE_TOKEN_RE = re.compile(r"\s*(\\[a-zA-Z]+|[0-9A-Za-z])")
 
@@ -136,7 +165,7 @@ def _brace_frac_args(text: str) -> str:
 
 
 _D = r"(?:d|\\mathrm\s*\{\s*d\s*\}|\\operatorname\s*\{\s*d\s*\}|\\text\s*\{\s*d\s*\})"
-_LEIBNIZ_NUM_RE = re.compile(r"\s*" + _D + r"(?![A-Za-z]{2})\s*(.*)$", re.S)
+_LEIBNIZ_NUM_RE = re.compile(r"\s*" + _D + r"(?![A-Za-z]{2})(?:\s|\\[,;:!])*(.*)$", re.S)
 _LEIBNIZ_VAR_RE = re.compile(r"\s*" + _D + r"\s*((?:[A-Za-z]|\\[A-Za-z]+(?:\s*\{\s*[A-Za-z]\s*\})?)"
                              r"(?:\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?)\s*$")
 
@@ -229,6 +258,8 @@ class Name:
     text: str
     word: bool = False
     greek: bool = False
+    source: str = field(default="", compare=False)   # as written, for messages (CE of \operatorname{CE})
+    start: int = field(default=-1, compare=False)     # where it is written (letters side by side: KL)
 
 
 @dataclass(frozen=True)
@@ -265,6 +296,8 @@ class DerivOp:
 class Func:
     name: str
     power: object = None     # \\sin^2 x
+    base: object = None      # \\log_2 x
+    primes: int = 0          # \\sigma'(x): its derivative
 
 
 @dataclass(frozen=True)
@@ -275,6 +308,8 @@ class _Applied:
 
 
 _MUL, _DIV, _TOP, _PARTIAL = object(), object(), object(), object()
+_MULNEG = object()   # x \cdot -y: the operator and the sign of its operand
+_HADAMARD = object()  # \odot: the entrywise product (of numbers: the product)
 _GAP = object()   # \, \; \: between factors: a function's argument ends there, the product goes on
 _FUNCS = {"log": sp.log, "ln": sp.log, "exp": sp.exp, "sigma": sigmoid, "sin": sp.sin, "cos": sp.cos,
           "tan": sp.tan, "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh}
@@ -297,6 +332,10 @@ def _value(x, ctx: ParseContext, allow_partial: bool = False):
         if ctx.matrix_mode:
             return matrix_symbol(x.name, ctx)
         return objects.vector(x.name, ctx.default_size)
+    elif isinstance(x, _Norm):
+        return _norm(x, None, ctx)
+    elif isinstance(x, _Tuple):
+        raise Unsupported(f"{x.source}: a list of entries, or the arguments of a function", ctx.line, ctx.column)
     if isinstance(x, PartialOf):
         if allow_partial:
             return x
@@ -350,9 +389,11 @@ def _build_term(items: tuple, ctx: ParseContext):
     operator or the next function (\\sin x \\cos x); then the explicit operators left to right with
     juxtaposition binding tighter (a b / c d = (a b)/(c d), 1/2 \\cdot x = x/2)."""
     tail: list = []
-    for it in reversed(items):
-        if it is _MUL or it is _DIV:
+    for n, it in reversed(list(enumerate(items))):
+        if it is _MUL or it is _DIV or it is _HADAMARD:
             tail.insert(0, it)
+        elif it is _MULNEG:   # x \cdot -y: the sign is its operand's
+            tail[:0] = [_MUL, sp.Integer(-1)]
         elif isinstance(it, SumOp):
             body = _fold(tail, ctx, "\\sum")
             tail = [_apply_sum(it, -body if it.negate else body, ctx)]
@@ -370,25 +411,95 @@ def _build_term(items: tuple, ctx: ParseContext):
                 raise ParseError(f"\\{name} without an argument", ctx.line, ctx.column)
             head = tail[0] if n == 1 and isinstance(tail[0], _Paren) else None
             if head is not None and head.power is not None:  # \sigma(x)^2 = (\sigma(x))^2
-                inner = _apply_func(name, getattr(it, "power", None), _product_of([_Paren(head.value)], ctx, name), ctx)
+                inner = _apply_func(it if isinstance(it, Func) else Func(name), _product_of([_Paren(head.value)], ctx, name), ctx)
                 tail = [_Applied(_power(inner, head.power, ctx))] + tail[1:]
                 continue
-            tail = [_Applied(_apply_func(name, getattr(it, "power", None), _product_of(tail[:n], ctx, name), ctx))] + tail[n:]
+            tail = [_Applied(_apply_func(it if isinstance(it, Func) else Func(name), _product_of(tail[:n], ctx, name), ctx))] + tail[n:]
         elif isinstance(it, Name) and it.word and it.text == "diag" and tail and isinstance(tail[0], _Paren) \
                 and tail[0].power is None and _is_vector(v := _term_value(tail[0].value, ctx)):
             tail = [_Applied(objects.Diag(v))] + tail[1:]   # diag(a): the diagonal matrix of a vector
-        elif isinstance(it, Name) and it.word and tail and isinstance(tail[0], _Paren) \
-                and not (it.greek and (ctx.engine or it.text in PARAMETERS and not _one_name(tail[0]))):
-            raise Unsupported(f"the function {it.text}(...)", ctx.line, ctx.column)
+        elif isinstance(it, Name) and tail and isinstance(tail[0], (_Paren, _Tuple)) and _is_call(it, tail[0], ctx):
+            _letters_before_call(items[:n], it, tail[0], ctx)
+            tail[0] = _Applied(_call(it, tail[0], ctx))
         else:
             tail.insert(0, it)
     return _fold(tail, ctx, "")
+
+
+def _is_call(name: Name, args, ctx: ParseContext) -> bool:
+    """Is name(...) a function applied to arguments? A name before a list of arguments, a word
+    (\\operatorname{CE}, KL), a primed name (f'), a function the document defines, or in a loss any
+    letter: yes. A Greek constant before parentheses multiplies (\\gamma (1 - p)); a letter before
+    a number in parentheses, f(2), is refused by _call (a call or a product?); a(1 - a) multiplies."""
+    if isinstance(args, _Tuple) or name.text.endswith("'") or name.text in ctx.calls \
+            or name.text in dict((f[0], f) for f in ctx.functions):
+        return True
+    if name.greek:
+        return not (ctx.engine or name.text in PARAMETERS and not _one_name(args))
+    if name.word or ctx.engine:
+        return True
+    return _plain_number(args) is not None
+
+
+def _letters_before_call(before: tuple, name: Name, args, ctx: ParseContext) -> None:
+    """KL(p, q), CE(y, a): letters written side by side before a call are one name, never K times L(p, q)."""
+    run, at = "", name.start
+    for it in reversed(before):
+        if not (isinstance(it, Name) and not it.word and it.start >= 0 and it.start + len(it.text) == at):
+            break
+        run, at = it.text + run, it.start
+    if run:
+        whole = run + name.text
+        raise Unsupported(f"{whole}{args.source}: the function {whole} is never defined (define {whole}; "
+                          f"write {run} \\cdot {name.text}{args.source} for a product)", ctx.line, ctx.column)
+
+
+def _plain_number(p) -> sp.Basic | None:
+    if not isinstance(p, _Paren):
+        return None
+    v = p.value
+    items = v.items if isinstance(v, Term) else (v,)
+    if p.power is None and len(items) == 1 and isinstance(items[0], sp.Number):
+        return items[0]
+    return None
+
+
+def _call(name: Name, args, ctx: ParseContext):
+    """f(a), \\operatorname{CE}(y, a), f'(2): the function applied, when the document defines it; else
+    "cannot read", naming the function (a call is never read as a product of letters)."""
+    base = name.text.rstrip("'")
+    primes = len(name.text) - len(base)
+    shown = f"{name.source or name.text}{args.source}"
+    defined = {f[0]: f for f in ctx.functions}.get(base)
+    if defined is None:
+        if primes:
+            raise Unsupported(f"{shown}: the derivative of a function {base} that is never defined (define {base})",
+                              ctx.line, ctx.column)
+        if not name.word and not name.greek and _plain_number(args) is not None and not ctx.engine:
+            raise Unsupported(f"{shown}: the function {base} at {_plain_number(args)}, or {base} times "
+                              f"{_plain_number(args)}? (define {base}, or write {base} \\cdot {args.source})",
+                              ctx.line, ctx.column)
+        raise Unsupported(f"{shown}: the function {base} is never defined (define {base})", ctx.line, ctx.column)
+    _, params, body = defined
+    values = [_term_value(a, ctx) for a in (args.values if isinstance(args, _Tuple) else (args.value,))]
+    if len(values) != len(params) or any(isinstance(v, (PartialOf, DerivOp)) or _is_matrix(v) for v in values):
+        raise Unsupported(f"{shown}: {base} takes {len(params)} argument(s)", ctx.line, ctx.column)
+    if primes:
+        if len(params) != 1:
+            raise Unsupported(f"{shown}: a derivative of a function of several arguments", ctx.line, ctx.column)
+        try:
+            body = sp.diff(body, params[0], primes)
+        except (TypeError, ValueError, NotImplementedError) as exc:
+            raise Unsupported(f"{shown}: its derivative ({exc})", ctx.line, ctx.column) from None
+    out = body.xreplace(dict(zip(params, values)))
+    return _power(out, args.power, ctx) if isinstance(args, _Paren) and args.power is not None else out
 
 
 def _run_length(tail: list, stop_at_applied: bool) -> int:
     """How many factors at the head of tail are juxtaposed (before an explicit operator)."""
     n = 0
     while n < len(tail) and tail[n] is not _MUL and tail[n] is not _DIV and tail[n] is not _GAP \
+            and tail[n] is not _HADAMARD \
             and not (stop_at_applied and isinstance(tail[n], _Applied)):
         n += 1
     return n
@@ -400,7 +511,7 @@ def _fold(tail: list, ctx: ParseContext, what: str):
     groups: list[list] = [[]]
     ops: list = []
     for el in tail:
-        if el is _MUL or el is _DIV:
+        if el is _MUL or el is _DIV or el is _HADAMARD:
             ops.append(el)
             groups.append([])
         else:
@@ -417,6 +528,8 @@ def _fold(tail: list, ctx: ParseContext, what: str):
                 raise Unsupported("an ambiguous fraction such as 1/2 x (write \\frac{1}{2} x or \\frac{1}{2x})",
                                   ctx.line, ctx.column)
             out = _divide(out, v, ctx)
+        elif op is _HADAMARD and (_is_matrix(out) or _is_matrix(v)):
+            raise Unsupported("the entrywise product \\odot of vectors", ctx.line, ctx.column)
         else:
             if isinstance(out, PartialOf) or isinstance(v, PartialOf):
                 raise ParseError("\\partial outside a derivative", ctx.line, ctx.column)
@@ -432,7 +545,10 @@ def _plain(x):
     return x.value if isinstance(x, _Applied) else x
 
 
-def _apply_func(name: str, power, arg, ctx: ParseContext):
+def _apply_func(f: Func, arg, ctx: ParseContext):
+    name, power = f.name, f.power
+    if f.base is not None or f.primes:
+        return _apply_special(f, arg, ctx)
     if _is_matrix(arg) and ctx.matrix_mode and power is None and arg.shape[1] == 1:
         return objects.Elementwise(sp.Symbol(name), arg)   # tanh(W x): the function of every entry
     if _is_matrix(arg) and ctx.engine and power is None and isinstance(arg, sp.MatrixSymbol) \
@@ -446,6 +562,25 @@ def _apply_func(name: str, power, arg, ctx: ParseContext):
     if isinstance(arg, (PartialOf, DerivOp)):
         raise ParseError(f"\\{name} of \\partial", ctx.line, ctx.column)
     out = _FUNCS[name](arg)
+    return _func_power(name, out, power, ctx)
+
+
+def _apply_special(f: Func, arg, ctx: ParseContext):
+    """\\log_2 x = log x / log 2; \\sigma'(x), \\tanh''(x): the derivative of the function, at x."""
+    if _is_matrix(arg) or isinstance(arg, (PartialOf, DerivOp)):
+        raise Unsupported(f"\\{f.name} of a vector", ctx.line, ctx.column)
+    if f.base is not None:
+        base = f.base.exprs[0] if isinstance(f.base, _Sub) and len(f.base.exprs) == 1 else f.base
+        base = _scalar_arg(base, ctx)
+        if f.name not in ("log", "ln") or f.primes or not base.is_positive or base == 1:
+            raise Unsupported(f"\\{f.name}_{{{base}}} (a subscripted function)", ctx.line, ctx.column)
+        return _func_power(f.name, sp.log(arg) / sp.log(base), f.power, ctx)
+    u = sp.Dummy("u")
+    out = sp.diff(_FUNCS[f.name](u), u, f.primes).xreplace({u: arg})
+    return _func_power(f.name, out, f.power, ctx)
+
+
+def _func_power(name: str, out, power, ctx: ParseContext):
     if power is None:
         return out
     if power is _TOP or (isinstance(power, Name) and power.text == "T"):
@@ -480,6 +615,16 @@ class _Paren:
 
     value: object
     power: object = None   # (x)^2: kept, so \sigma(x)^2 is (\sigma(x))^2 as usually meant
+    source: str = field(default="(...)", compare=False)
+
+
+@dataclass(frozen=True)
+class _Tuple:
+    """(a, b), (y=1), (a \\mid b): the arguments of a call; alone, a list nothing here reads."""
+
+    values: tuple
+    source: str = field(default="(...)", compare=False)
+    power: object = None
 
 
 def _apply_sum(op: SumOp, body, ctx: ParseContext):
@@ -558,9 +703,16 @@ def _negate(x, ctx: ParseContext):
 # -- the tree transformer -------------------------------------------------------------------
 @v_args(inline=True)
 class _Build(Transformer):
-    def __init__(self, ctx: ParseContext):
+    def __init__(self, ctx: ParseContext, text: str = "", marks: tuple = ()):
         super().__init__()
         self.ctx = ctx
+        self.source, self.marks = text, marks
+
+    def _span(self, first: Token, last: Token) -> str:
+        """The text from token first to token last as the user wrote it (for messages)."""
+        if not self.source:
+            return f"{first}...{last}"
+        return as_written(self.source, first.start_pos, last.end_pos, self.marks).strip()
 
     def start(self, e):
         return e
@@ -595,8 +747,24 @@ class _Build(Transformer):
     def partial(self, _tok):
         return _PARTIAL
 
-    def func(self, tok, power=None):
-        return Func(str(tok).lstrip("\\"), power)
+    def func(self, tok, *scripts):
+        return self._func(tok, 0, scripts)
+
+    def funcprime(self, tok, primes, *scripts):
+        return self._func(tok, _prime_count(primes), scripts)
+
+    def _func(self, tok, primes: int, scripts):
+        kinds = [k for k, _ in scripts]
+        if len(set(kinds)) != len(kinds):
+            raise ParseError("double subscript or superscript", self.ctx.line, self.ctx.column)
+        got = dict(scripts)
+        return Func(str(tok).lstrip("\\"), got.get("^"), got.get("_"), primes)
+
+    def prime(self, tok):
+        return ("'", _prime_count(tok))
+
+    def hadamard(self, _tok):
+        return _HADAMARD
 
     def sqrt(self, _tok, arg):
         return _bounded_pow(_scalar_arg(arg, self.ctx), sp.Rational(1, 2), self.ctx)
@@ -613,8 +781,8 @@ class _Build(Transformer):
             raise Unsupported(f"the letter style {tok}", self.ctx.line, self.ctx.column)
         return Name(f"\\{m.group(1)}{{{m.group(2)}}}", word=True)
 
-    def mulop(self, _tok):
-        return _MUL
+    def mulop(self, _tok, sign=None):
+        return _MULNEG if sign is not None and str(sign) == "-" else _MUL
 
     def gap(self, _tok):
         return _GAP
@@ -624,16 +792,16 @@ class _Build(Transformer):
 
     # primaries
     def letter(self, tok):
-        return Name(str(tok))
+        return Name(str(tok), source=str(tok), start=tok.start_pos)
 
     def word(self, tok):
-        return Name(str(tok), word=True)
+        return Name(str(tok).replace("\\_", "_"), word=True, source=str(tok))
 
     def greek(self, tok):
         name = str(tok).lstrip("\\")
         if name == "pi":
             return sp.pi
-        return Name(name, word=True, greek=True)
+        return Name(name, word=True, greek=True, source=str(tok))
 
     def number(self, tok):
         if len(tok) > MAX_LITERAL_DIGITS:
@@ -643,11 +811,9 @@ class _Build(Transformer):
     def text(self, tok):
         content = re.sub(r"^\\[a-zA-Z]+\s*\{|\}$", "", str(tok)).strip()
         if re.fullmatch(r"[A-Za-z]", content):
-            return Name(content)
+            return Name(content, source=str(tok))
         if re.fullmatch(r"[A-Za-z]+", content):
-            if content in _WORD_FUNCS:
-                return Name(content, word=True)
-            return Name(content, word=True)
+            return Name(content, word=True, source=str(tok))
         raise Unsupported(f"the text {quoted(content)} inside an expression", self.ctx.line, self.ctx.column)
 
     def dots(self, tok):
@@ -662,16 +828,38 @@ class _Build(Transformer):
     def brace(self, e):
         return e
 
-    def paren(self, _l, e, _r):
-        return _Paren(e)
+    def paren(self, left, e, right):
+        return _Paren(e, source=self._span(left, right))
 
-    def tuple(self, *children):
-        raise Unsupported("a vector written out as a list of entries", self.ctx.line, self.ctx.column)
+    def tuple(self, left, *children):
+        values = tuple(c for c in children[:-1] if not (isinstance(c, Token) and c.type in ("ARGSEP", "EQ")))
+        return _Tuple(values, self._span(left, children[-1]))
+
+    def abs(self, left, e, right):
+        v = _term_value(e, self.ctx)
+        if _is_matrix(v) or isinstance(v, (PartialOf, DerivOp)):
+            raise Unsupported(f"{self._span(left, right)}: the absolute value of a vector", self.ctx.line, self.ctx.column)
+        return _Paren(sp.Abs(v), source=self._span(left, right))
+
+    def norm(self, left, e, right):
+        return _Norm(_term_value(e, self.ctx), self._span(left, right))
+
+    def evaluated(self, left, e, right, var, _eq, at):
+        """\\left. X \\right|_{x=1}: X with x set to 1 (a derivative there is refused: X must be a formula)."""
+        shown = self._span(left, right) + "_{...}"
+        v, where = _term_value(e, self.ctx), _scalar_arg(at, self.ctx)
+        if not isinstance(v, sp.Basic) or _is_matrix(v) or v.has(sp.Derivative, Grad, Jac):
+            raise Unsupported(f"{shown}: a derivative evaluated at a point", self.ctx.line, self.ctx.column)
+        name = str(var)
+        return _Paren(v.xreplace({index(name): where, scalar(name): where}), source=shown)
 
     def frac(self, _tok, num, den):
         return _divide(_term_value(num, self.ctx), _term_value(den, self.ctx), self.ctx)
 
-    def bold(self, _tok, arg):
+    def bold(self, tok, arg):
+        if isinstance(arg, sp.Integer):
+            raise Unsupported(f"{tok}{{{arg}}}: the vector of {'ones' if arg == 1 else 'a constant'}",
+                              self.ctx.line, self.ctx.column)
         return _Bold(_arg_name(arg))
 
     def accent(self, tok, arg):
@@ -718,6 +906,13 @@ class _Build(Transformer):
     def low_except(self, tok, _neq, other):
         return (str(tok), None, str(other))
 
+    def low_range_except(self, tok, _eq, lo, tok2, _neq, other):
+        """\\sum_{j=1, j \\neq c}^{K}: the range with one index left out."""
+        if str(tok2) != str(tok):
+            raise Unsupported(f"\\sum_{{{tok}=..., {tok2} \\neq {other}}}: a condition on another letter",
+                              self.ctx.line, self.ctx.column)
+        return (str(tok), lo, str(other))
+
     def sumscript(self, *parts):
         low, hi = None, None
         for p in parts:
@@ -739,7 +934,7 @@ class _Build(Transformer):
         if low is not None:
             var = index(low[0])
             lo = None if low[1] is None else _term_value(low[1], ctx)
-            exc = None if low[2] is None else index(low[2])
+            exc = None if low[2] is None else sp.Integer(low[2]) if low[2].isdigit() else index(low[2])
         hi_v = None if hi is None else _scalar_arg(hi, ctx)
         return SumOp(var, lo, hi_v, exc, negate)
 
@@ -747,6 +942,37 @@ class _Build(Transformer):
 @dataclass(frozen=True)
 class _Bold:
     name: str
+
+
+@dataclass(frozen=True)
+class _Norm:
+    """\\|v\\|: Euclidean unless a subscript says otherwise (\\|v\\|_1)."""
+
+    value: object
+    source: str
+
+
+def _prime_count(tok) -> int:
+    text = str(tok)
+    return text.count("'") + text.count("\\prime")
+
+
+def _norm(n: _Norm, sub, ctx: ParseContext):
+    """\\|v\\| = sqrt(sum_r v_r^2), \\|v\\|_1 = sum_r |v_r|; of a number, its absolute value."""
+    order = 2 if sub is None else _index_value(sub, ctx)
+    v = n.value
+    if not _is_matrix(v):
+        if isinstance(v, (PartialOf, DerivOp)) or order not in (1, 2):
+            raise Unsupported(f"{n.source}: this norm", ctx.line, ctx.column)
+        return sp.Abs(v)
+    if not isinstance(v, MatrixSymbol) or v.shape[1] != 1 or order not in (1, 2):
+        raise Unsupported(f"{n.source}{'' if sub is None else '_' + str(order)}: the norm of a vector expression "
+                          "(name the vector)", ctx.line, ctx.column)
+    r = index("r")
+    entry = sp.IndexedBase(v.name)[r]
+    if order == 1:
+        return sp.Sum(sp.Abs(entry), (r, 1, v.shape[0]))
+    return sp.sqrt(sp.Sum(entry ** 2, (r, 1, v.shape[0])))
 
 
 @dataclass(frozen=True)
@@ -815,12 +1041,25 @@ def _index_value(x, ctx: ParseContext):
 def _postfix(base, scripts, ctx: ParseContext):
     if not scripts:
         return base   # a _Paren stays one, so softmax(x) is seen as a call
+    primes = sum(a for kind, a in scripts if kind == "'")
     subs = [a for kind, a in scripts if kind == "_"]
     sups = [a for kind, a in scripts if kind == "^"]
     if len(subs) > 1 or len(sups) > 1:
         raise ParseError("double subscript or superscript", ctx.line, ctx.column)
+    if primes:   # y'_k, f'(x): a name of its own (or a function's derivative, where a call follows)
+        if not isinstance(base, Name) or scripts[0][0] != "'":
+            shown = getattr(base, "source", "") or "an expression"
+            raise Unsupported(f"{shown}{chr(39) * primes}: a derivative written with a prime", ctx.line, ctx.column)
+        base = Name(base.text + "'" * primes, base.word, base.greek, base.source + "'" * primes)
+        if not subs and not sups:
+            return base
+    if isinstance(base, _Norm):
+        value = _norm(base, subs[0] if subs else None, ctx)
+        return _power(value, sups[0], ctx) if sups else value
     if isinstance(base, _Paren) and sups and not subs:
-        return _Paren(base.value, sups[0])
+        return _Paren(base.value, sups[0], base.source)
+    if isinstance(base, _Paren) and subs:
+        raise Unsupported(f"{base.source}_...: a subscript on an expression", ctx.line, ctx.column)
     value = base.value if isinstance(base, _Paren) else base
     if subs and value is sp.pi:  # \pi_i is a vector named pi (a prior), not the number pi
         value = Name("pi", word=True)
@@ -896,6 +1135,19 @@ def _bounded_pow(base, exp_, ctx: ParseContext):
 # -- index letters from a whole document ----------------------------------------------------
 _SUB_RE = re.compile(r"_\s*(\{[^{}]*\}|[A-Za-z])")
 _BASE_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z])\s*_")
+
+
+def index_letters(texts) -> frozenset[str]:
+    """Letters that are indices because they are written as one: in a subscript (a_c, p_{ik}, x_{i,j})
+    or under a sum (\\sum_j, \\sum_{j=1}^{K}); every other letter is a name (a margin m, an order t)."""
+    out: set[str] = set()
+    for text in texts:
+        for m in _SUB_RE.finditer(text):
+            body = re.sub(r"\\[a-zA-Z]+", " ", m.group(1).strip("{}"))
+            out.update(re.findall(r"(?<![A-Za-z])[a-z](?![A-Za-z])", body))
+            if re.fullmatch(r"\s*[a-z]{2,4}\s*", body):
+                out.update(body.strip())
+    return frozenset(out - {"e"})
 
 
 def scan_letters(text: str) -> tuple[frozenset[str], list[str]]:

@@ -140,8 +140,8 @@ CLAIMS = [
     Claim(READING, r"\frac{d}{dx} (1 - x)^{\gamma} = -\gamma (1 - x)^{\gamma - 1}", "ok"),
     Claim(READING, r"\frac{d}{dx} (1 - x)^{\gamma} = \gamma (1 - x)^{\gamma - 1}", "wrong"),
     Claim(READING, r"\lambda (x + 1) = \lambda x + \lambda", "ok"),
-    Claim(READING, r"\phi(x + 1) = \phi x + \phi", "unverified", reason="cannot read the function"),
-    Claim(READING, r"\mu(t) = t \mu", "unverified", reason="cannot read the function"),  # mu(t) may be a function
+    Claim(READING, r"\phi(x + 1) = \phi x + \phi", "unverified", reason="the function phi is never defined"),
+    Claim(READING, r"\mu(t) = t \mu", "unverified", reason="the function mu is never defined"),  # mu(t) may be a function
     # a prime on a function we know, at a variable: its derivative there
     Claim(READING, r"\sigma'(x) = \sigma(x)(1 - \sigma(x))", "ok"),
     Claim(READING, r"\sigma'(x) = \sigma(x)^2", "wrong"),
@@ -162,7 +162,8 @@ CLAIMS = [
     Claim(READING, r"1/2 x = \frac{x}{2}", "unverified", reason="ambiguous fraction"),
     Claim(READING, r"\sigma^{-1}(x) = \log\frac{x}{1-x}", "unverified", reason="cannot read"),
     Claim(READING, r"\int_0^1 x \, dx = \frac12", "unverified", reason="cannot read"),
-    Claim(READING, r"\log_2 8 = 3", "unverified", reason="cannot read"),
+    Claim(READING, r"\log_2 8 = 3", "ok"),   # a logarithm to base 2
+    Claim(READING, r"\log_2 8 = 2", "wrong"),
     Claim(READING, r"\frac{d^2 y}{dx^2} = 0", "unverified", reason="cannot read the derivative"),
     Claim(READING, r"a = \frac{1}{", "unverified", reason="cannot read this math"),
     Claim(READING, r"x \le x + 1", "unverified", reason="not an equality"),

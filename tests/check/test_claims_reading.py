@@ -389,19 +389,8 @@ CLAIMS = [
 
 # Claims that give a false verdict on main when this table was written (issue 17 fixes flip them).
 FALSE_TODAY: dict[str, str] = {  # by claim id (kind and a hash of the text)
-    "function-call-b9e9d6": "issue 17: f(2) after f(x) = x^2 + 1 read as f times 2",
-    "function-call-300c95": "issue 17: f(2) = 2 f(1) proved as if f were a number",
-    "function-call-df2f09": "issue 17: f(1) + f(-1) read as products",
-    "function-call-1014e0": "issue 17: f(x+1) read as f times (x+1)",
-    "function-call-57da5b": "issue 17: f(f(0)) read as a product",
-    "function-call-b020ee": "issue 17: g(1) g(-1) read as products",
-    "function-call-1c913a": "issue 17: g(0) read as g times 0",
-    "function-call-57868f": "issue 17: g(0) read as g times 0",
-    "function-call-31179e": "issue 17: g(-z), g(z) read as products",
-    "function-call-3c13d6": "issue 17: h(e) read as h times e",
-    "function-call-691f57": "issue 17: f(a) = f(b) proved (f a = f b?)",
-    "function-call-cec5a2": "issue 17: f defined in running text ('Let $f(x) = 2x$') then called",
     "prose-definition-87ca62": "issue 17: '$c$ denotes $e^{2}$' not read",
+    "or-branch-b43dd0": "issue 17: '|x| = x or |x| = -x': each branch judged alone (|x| is read now)",
     "or-branch-c61010": "issue 17: 'A or B' judged as one equation",
     "assumption-1b3f0f": "issue 17: 'Assume $x > 0$.' in prose not read as an assumption",
     "assumption-a1d360": "issue 17: '假设 $x > 0$' not read as an assumption",

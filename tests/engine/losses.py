@@ -67,3 +67,18 @@ LOSSES = {
                            lambda t, z, v: -(v["y"] * t.log(_sm(t, z))).sum()
                            + v["beta"] * (_sm(t, z) * t.log(_sm(t, z))).sum()),
 }
+
+
+def as_values(v: dict) -> dict[str, str]:
+    """The values of a loss as --values takes them (a vector as comma-separated numbers)."""
+    return {k: ",".join(repr(x) for x in x_) if isinstance(x_, list) else repr(x_) for k, x_ in v.items()}
+
+
+def torch_reference(torch, name: str) -> tuple[float, list[float]]:
+    """The loss and its gradient in z, by PyTorch autograd, at the loss's values."""
+    _loss, _defs, _facts, values, fn = LOSSES[name]
+    leaves = {k: torch.tensor(v, dtype=torch.float64) if isinstance(v, list) else v for k, v in values.items()}
+    z = torch.tensor(values["z"], dtype=torch.float64, requires_grad=True)
+    out = fn(torch, z, leaves)
+    out.backward()
+    return out.item(), z.grad.tolist()

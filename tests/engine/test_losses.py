@@ -5,21 +5,13 @@ import pytest
 
 import derive
 from conftest import require_module
-from engine.losses import LOSSES
+from engine.losses import LOSSES, as_values, torch_reference
 
-
-def _values(v: dict) -> dict[str, str]:
-    return {k: ",".join(repr(x) for x in x_) if isinstance(x_, list) else repr(x_) for k, x_ in v.items()}
+_values = as_values
 
 
 def _torch(name):
-    torch = require_module("torch")
-    loss, _defs, _facts, values, fn = LOSSES[name]
-    leaves = {k: torch.tensor(v, dtype=torch.float64) if isinstance(v, list) else v for k, v in values.items()}
-    z = torch.tensor(values["z"], dtype=torch.float64, requires_grad=True)
-    out = fn(torch, z, leaves)
-    out.backward()
-    return out.item(), z.grad.tolist()
+    return torch_reference(require_module("torch"), name)
 
 
 @pytest.mark.parametrize("K", ["K", 4])
