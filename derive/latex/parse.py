@@ -712,7 +712,8 @@ class _Build(Transformer):
         """The text from token first to token last as the user wrote it (for messages)."""
         if not self.source:
             return f"{first}...{last}"
-        return as_written(self.source, first.start_pos, last.end_pos, self.marks).strip()
+        start, end = first.start_pos or 0, last.end_pos or len(self.source)
+        return as_written(self.source, start, end, self.marks).strip()
 
     def start(self, e):
         return e
