@@ -438,7 +438,7 @@ def _is_call(name: Name, args, ctx: ParseContext) -> bool:
         return not (ctx.engine or name.text in PARAMETERS and not _one_name(args))
     if name.word or ctx.engine:
         return True
-    return _plain_number(args) is not None
+    return name.text != "e" and _plain_number(args) is not None   # e(2): Euler's number times 2
 
 
 def _letters_before_call(before: tuple, name: Name, args, ctx: ParseContext) -> None:
@@ -455,10 +455,9 @@ def _letters_before_call(before: tuple, name: Name, args, ctx: ParseContext) -> 
 
 
 def _plain_number(p) -> sp.Basic | None:
-    if not isinstance(p, _Paren):
+    if not isinstance(p, _Paren) or not isinstance(p.value, Term):   # (2 - 1) is an expression, (2) a number
         return None
-    v = p.value
-    items = v.items if isinstance(v, Term) else (v,)
+    items = p.value.items
     if p.power is None and len(items) == 1 and isinstance(items[0], sp.Number):
         return items[0]
     return None

@@ -48,6 +48,8 @@ READ = [
     # a product, not a call: a letter before parentheses that hold an expression
     (r"a(1 - a)", scalar("a") * (1 - scalar("a"))),
     (r"\gamma (1 - p)", scalar("gamma") * (1 - p)),
+    (r"e (2 - 1)", sp.Symbol("e")),
+    (r"x (2 - 1)", x),
 ]
 
 

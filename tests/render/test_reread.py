@@ -170,7 +170,8 @@ def _named_function(e) -> bool:
 
 
 READER_LIMITS = ("a named function", r"\partial^{2}", r"the command \nabla", "a matrix written out entry by entry", r"unexpected \|", "the function sg(", r"the command \max",
-                 "the derivative of a vector with respect to a scalar", "a sum of a vector and a number")
+                 "the derivative of a vector with respect to a scalar", "a sum of a vector and a number",
+                 "is never defined (define")   # H(y), KL(y || a): a call of a function the display never defines
 TALLY: dict[str, int] = {}
 
 
