@@ -29,7 +29,7 @@ OTHER = {
                        [r"a_i = \frac{\exp(z_i + \tau \ln \pi_i)}{\sum_{k=1}^{K} \exp(z_k + \tau \ln \pi_k)}"],
                        [r"\sum_i y_i = 1"], {"tau": 1.0, "pi": Q}),
     "label-smoothing-formula": (r"L = -\sum_i \left((1 - \epsilon) y_i + \frac{\epsilon}{K}\right) \log a_i",
-                                [VECTOR_SOFTMAX], [r"\sum_i y_i = 1"], {"epsilon": 0.1}),
+                                [EXP_SOFTMAX], [r"\sum_i y_i = 1"], {"epsilon": 0.1}),
     "temperature-formula": (r"L = -\sum_i y_i \log a_i",
                             [r"a_i = \frac{\exp(z_i / t)}{\sum_{k=1}^{K} \exp(z_k / t)}"], [r"\sum_i y_i = 1"],
                             {"t": 2.5}),   # an order-like letter t is a name, not an index
