@@ -91,7 +91,12 @@ def test_catalogues_have_the_same_keys():
     def keys(d, p=""):
         return {p + k for k in d} | {x for k, v in d.items() if isinstance(v, dict) for x in keys(v, p + k + ".")}
 
-    assert keys(messages("en")) == keys(messages("zh"))
+    # check.reasons translates the checker's English reasons (patterns -> the language's words): only a
+    # language other than English holds entries there
+    def shared(lang):
+        return {k for k in keys(messages(lang)) if not k.startswith("check.reasons.")}
+
+    assert shared("en") == shared("zh")
 
 
 def test_rendering_is_read_only(monkeypatch):
