@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .evaluate import Evaluator
 
 DPS = 60                 # working precision of the numeric test (digits)
+ONE_HOT_EVERY = 8   # up to this size a one-hot vector is tried hot at every position
 GENERAL_SIZES = (2, 3, 4, 5)   # the K a general-K claim is always checked at; more are drawn (see _general_sizes)
 DRAWN_SIZES = ((6, 16), (6, 16), (17, 32), (33, 64))   # a size drawn from each range, seeded by the claim
 DOMAINS = ("real", "positive", "unit", "simplex", "one-hot", "nonnegative", "sum-one", "class")
@@ -248,6 +249,10 @@ def _numeric(lhs, rhs, ctx: Context, only_sizes: tuple | None = None) -> Verdict
         points = ctx.points if size_symbol is None or K <= 4 else max(1, ctx.points - 1)
         if _all_fixed(leaves, ctx):
             points = 1  # a claim at one fixed point: every sample would be the same
+        elif K <= ONE_HOT_EVERY and any(dom == "one-hot" for _, dom in ctx.domains):
+            # a one-hot vector is hot at each position in turn: a difference that shows only where
+            # y_1 = 1 (a flipped -y_1) is never missed by a draw that happened to pick another class
+            points = max(points, K)
         for point in range(points):
             values = _sample_leaves(rng, leaves, K, ctx, point, dims)
             evaluators: dict = {}
@@ -673,7 +678,7 @@ def _scalar_sample(rng, dom, n: int = 0):
 
 def _vector_sample(rng, dom, K, point: int = 0):
     if dom == "one-hot":
-        c = rng.randrange(K)
+        c = point % K if point < K else rng.randrange(K)
         return [mpmath.mpf(int(r == c)) for r in range(K)]
     if dom in ("simplex", "sum-one"):
         # the sum is exactly 1 (the last entry is 1 minus the others, computed without rounding),
