@@ -41,7 +41,11 @@ class _Dims:
         self.parent: dict = {}
 
     def find(self, x):
-        x = sp.sympify(x)
+        # a size is a number or a SymPy symbol, never a string: nothing here is parsed (no sympify)
+        if isinstance(x, int):
+            x = sp.Integer(x)
+        elif not isinstance(x, sp.Basic):
+            raise TypeError(f"a size must be an int or a SymPy object, not {type(x).__name__}")
         while self.parent.get(x, x) != x:
             x = self.parent[x]
         return x
