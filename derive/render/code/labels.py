@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from ...steps import Derivation
 from ..route import paper_rows
+from ..view import label_prefix  # the fragment's own default prefix (eq:<recipe>[-K<k>], eq:grad-<hex>)
 
 
 def equation_label(d: Derivation, number: int) -> str:
-    """The fragment's \\label of equation `number` (as derive.render.view numbers them)."""
-    return f"eq:{d.recipe}-{number}"
+    """The fragment's \\label of equation `number` (as derive.render.view numbers and prefixes them)."""
+    return f"{label_prefix(d)}-{number}"
 
 
 def labels(d: Derivation) -> dict[int, str]:
