@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -70,26 +69,10 @@ PARAMETERS = frozenset({"alpha", "beta", "gamma", "epsilon", "varepsilon", "eta"
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    """The LALR tables, built once per grammar and kept in the user's own cache directory: building them
-    is most of a short check's reading time. Lark stores a hash of the grammar and its options in the file
-    and rebuilds on a mismatch or a damaged file; the file is a pickle, so only a directory that the user
-    alone can write is used (never the shared temporary directory), else nothing is cached."""
+    """The LALR tables, built once per process (about 60 ms). Nothing is cached on disk: derive writes
+    only the files the user names, and a pickle read back from a cache directory is code run on load."""
     grammar = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="contextual", maybe_placeholders=False, cache=_cache_file())
-
-
-def _cache_file() -> str | bool:
-    import lark
-
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "derive"
-    try:
-        base.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = base.stat()
-    except (OSError, RuntimeError):
-        return False
-    if st.st_uid != os.getuid() or st.st_mode & 0o022:
-        return False
-    return str(base / f"grammar-lark{lark.__version__}.cache")
+    return Lark(grammar, parser="lalr", lexer="contextual", maybe_placeholders=False)
 
 
 def parse_latex(text: str, ctx: ParseContext | None = None) -> sp.Basic:
