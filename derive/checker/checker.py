@@ -164,6 +164,7 @@ class _Setup:
     headings: tuple = ()                                 # file offsets of section headings
     redefinitions: dict = field(default_factory=dict)    # id(row) -> Definition taking over there
     hot: dict = field(default_factory=dict)              # one-hot name -> the index of its 1 ("p_k = 1")
+    premises: list = field(default_factory=list)         # (text, line, names): what the text assumes, unusable
     index_words: dict = field(default_factory=dict)      # x[class]: "class" -> a letter
     macros: tuple = ()                                   # (\sum_K, its body) defined in prose
     names: set = field(default_factory=set)              # L_1, L_CE: subscripted names defined as a whole
@@ -304,6 +305,42 @@ def _assumption(text: str, setup: _Setup, line: int, column: int) -> tuple[str, 
     raise ParseError(f"cannot read the assumption {quoted(text)}", line, column)
 
 
+def _premise(text: str, setup: _Setup, line: int, column: int) -> None:
+    """What the text assumes: a domain or a sum when the assumption reader knows it, else a premise that
+    governs every claim on its names (such a claim is unverified unless it holds whatever the premise)."""
+    try:
+        name, dom = _assumption(text, setup, line, column)
+        setup.domains[name] = _merge_domain(setup.domains.get(name), dom)
+        return
+    except ParseError:
+        pass
+    names: set[str] = set()
+    for side in _chain_sides(_prepare(text), 0, _Lines(text))[0]:
+        try:
+            names |= _names(_parse(side.text, setup, line, column))
+        except ParseError:
+            names |= set(re.findall(r"(?<![\\A-Za-z])[A-Za-z](?![A-Za-z])", side.text))
+    setup.premises.append((" ".join(text.split()), line, names - {"e"}))
+
+
+def _premises_over(claim, setup: _Setup) -> tuple[str, ...]:
+    """Premises on a name the claim uses; with a derivative in the claim even its "ok" would prove too little."""
+    if not setup.premises:
+        return ()
+    try:
+        sides = [_parse(s.text, setup, s.line, s.column) for s in (claim.left, claim.right)]
+    except ParseError:
+        return ()
+    used = set().union(*(_names(e) for e in sides))
+    derivative = any(isinstance(x, (sp.Derivative, Grad, Jac)) for e in sides for x in sp.preorder_traversal(e))
+    out = []
+    for text, line, names in setup.premises:
+        if names & used:
+            out.append(f"cannot read the text's premise '{text}' (line {line}), which governs this claim"
+                       + (" and what its derivative varies" if derivative else ""))
+    return tuple(out)
+
+
 def _merge_domain(old: str | None, new: str) -> str:
     pair = {old, new}
     if "one-hot" in pair:
@@ -357,6 +394,8 @@ def check_document(doc: Document, *, file: str = "-", K: int | str | None = None
                 elif it.kind == "assume":
                     name, dom = _assumption(it.text, setup, it.line, it.column)
                     setup.domains[name] = _merge_domain(setup.domains.get(name), dom)
+                elif it.kind == "premise":   # "Assume $x > 0$", "we model $\log\frac{y}{1-y} = \theta^T x$"
+                    _premise(it.text, setup, it.line, it.column)
                 elif it.kind == "prose-define":   # a definition in running text; never one the text's own display gives
                     with contextlib.suppress(ParseError):
                         _declare_prose_definition(it.text, setup, it.line, it.column)
@@ -501,6 +540,9 @@ def _plan_row(row: Row, setup: _Setup) -> list[_Claim]:
     pairs = list(zip(row.sides, row.sides[1:]))
     if row.note:
         return [_Claim(row, a, b, note=row.note) for a, b in pairs]
+    if row.role == "assume":   # the display the text assumes ("We model ... as"): a premise, not claims
+        _premise(" = ".join(s.text for s in row.sides), setup, row.line, row.sides[0].column)
+        return []
     claims = [_Claim(row, a, b, approx=bool(row.approx) and row.approx[n]) for n, (a, b) in enumerate(pairs)]
     if row.carried or row.conditions or row.problem or row.approx[:1] == (True,):
         return claims
@@ -579,7 +621,11 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, budg
     gov = governed.read_values(row.values, lambda t: _assumption(t, setup, left.line, left.column),
                                lambda t: _chain_sides(_prepare(t), 0, _Lines(t)),
                                lambda t: _parse(t, setup, left.line, left.column))
-    unread = ((row.problem,) if row.problem else ()) + gov.unread
+    premises = _premises_over(claim, setup)
+    unread = ((row.problem,) if row.problem else ()) + gov.unread + premises
+    # an 'or' between conditions widens the case the row was judged in (i = j or i = 1); a premise on a
+    # name a derivative varies changes the derivative: in both an "ok" proves too little
+    stands = "joined by 'or')" not in row.problem and not any(p.endswith("varies") for p in premises)
     share = budget.share()
     if share <= 0:
         return StepResult(status="unverified", reason=f"not judged: the document's time budget of {budget.total:g} s ran out", **base)
@@ -587,7 +633,7 @@ def _judge(claim: _Claim, setup: _Setup, concrete: int | None, euler: bool, budg
     setup.domains.update(gov.domains)   # x > 0 stated for this claim only
     try:
         with time_bound(share + 0.5):
-            result = governed.settle(_judged(claim, setup, concrete, euler, share, base, gov.subs), unread)
+            result = governed.settle(_judged(claim, setup, concrete, euler, share, base, gov.subs), unread, stands)
             if row.role == "define" and result.status != "ok":   # 令 $L = g_1(x_1) = -\log x_1$: names, not claims
                 return StepResult(status="definition", reason="the text's own definition (let / 令 / 设 / where), "
                                   "not a claim", **base)

@@ -62,13 +62,13 @@ def substitute(e, subs: dict):
     return e.xreplace(table) if table else e
 
 
-def settle(result, unread: tuple[str, ...]):
+def settle(result, unread: tuple[str, ...], stands: bool = True):
     """A claim governed by a construct that could not be read: an "ok" stands (it held for every value,
-    so also where the construct restricts them); anything else is unverified, saying what was not read."""
+    so also where the construct restricts them) unless `stands` is False (an 'or' that widens the case the
+    row was judged in, a premise tying the names a derivative varies); anything else is unverified."""
     if not unread:
         return result
-    # an 'or' widens the case the row was judged in (i = j or i = 1): its "ok" proves too little
-    if result.status == "ok" and not any("'or'" in u for u in unread):
+    if result.status == "ok" and stands:
         return dataclasses.replace(result, reason=f"holds for every value, whatever {unread[0][len('cannot read '):]} "
                                                   f"means; {result.reason}")
     return dataclasses.replace(result, status="unverified", reason=unread[0], counterexample=None)

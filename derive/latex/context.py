@@ -55,7 +55,13 @@ def display_role(before: str) -> str:
     tail = before.rstrip()[-120:]
     cut = [m.end() for m in re.finditer(r"[.。;；!?！？]\s|\n\s*\n", tail)]
     clause = tail[cut[-1]:] if cut else tail
-    return "assume" if _CUES[1][1].search(clause) else ""
+    if re.search(r"[.。!?！？]$", clause):
+        return ""
+    cue = None
+    for cue in _CUES[1][1].finditer(clause):
+        pass
+    # "We model the log-odds as" leads into the display; "假设 $x > 0$，" states its premise inline
+    return "assume" if cue is not None and not re.search(r"\$|\\\(", clause[cue.end():]) else ""
 
 
 _INLINE = re.compile(r"\\\\\((.+?)\\\\\)|\\\((.+?)\\\)|(?<![\\$])\$(?!\$)([^$\n]+?)\$(?!\$)")

@@ -26,7 +26,7 @@ _MATH_WORDS = {"softmax", "log", "exp", "ln", "sigmoid", "T", "d"}
 _SPACE_SEP_RE = re.compile(r"\\(quad|qquad)(?![a-zA-Z])")
 _NEQ = r"=|\\neq(?![a-zA-Z])|\\ne(?![a-zA-Z])|\\not\s*=|≠"
 _ORDER = r"<|>|≤|≥|\\l[et]q?(?:slant)?(?![a-zA-Z])|\\g[et]q?(?:slant)?(?![a-zA-Z])"
-_COND_RE = re.compile(r"^\s*\$?\s*([a-zA-Z])\s*(" + _NEQ + r")\s*([a-zA-Z])\s*\$?\s*[.,;]?\s*$")
+_COND_RE = re.compile(r"^\s*\$?\s*([a-zA-Z])\s*(" + _NEQ + r")\s*([a-zA-Z])\s*\$?\s*[.,;]?(?:\s|\\[,;:! ]|~)*$")
 _COND_IN_TEXT_RE = re.compile(r"(?<![A-Za-z\\_^])([a-zA-Z])\s*(" + _NEQ + r")\s*([a-zA-Z]|\d+)(?![A-Za-z0-9_^])")
 _ORDER_COND_RE = re.compile(r"(?<![A-Za-z\\_^])[a-zA-Z]\s*(?:" + _ORDER + r")\s*(?:[a-zA-Z]|\d+)(?![A-Za-z0-9_^])")
 # (i \neq j), (i = 1): a condition in parentheses; its parentheses become a separator
@@ -38,7 +38,7 @@ _NEGATING = re.compile(r"(?<![A-Za-z])(unless|except)(?![A-Za-z])|除非|除了"
 _OR_WORDS = re.compile(r"(?<![A-Za-z])or(?![A-Za-z])|或", re.I)
 _RANGE_RE = re.compile(r"^\s*[a-zA-Z]\s*=\s*\d+\s*(\\sim|\\dots|\\ldots|\\cdots)?\s*$")
 _SPAN_RE = re.compile(r"^\s*[a-zA-Z]\s*=\s*\d+\s*(?:\\sim|\\to|-|\\dots|\\ldots|\\cdots|\.\.\.)\s*[A-Za-z0-9]+\s*$")   # i = 1 \sim c
-_TRAILING_RE = re.compile(r"(?:\\[,;:! ]|\\q?quad|~|(?<!\\)[.,;])\Z")
+_TRAILING_RE = re.compile(r"(?:\\[,;:! ]|\\q?quad|~|(?<!\\)[.,;]|(?<!\\)\\)\Z")
 _RELATION_RE = re.compile(r"(:=|\\coloneqq(?![a-zA-Z])|\\triangleq(?![a-zA-Z])|\\stackrel\s*\{[^{}]*\}\s*\{=\}|\\overset\s*\{[^{}]*\}\s*\{=\}|\\equiv(?![a-zA-Z])|=|\\approx(?![a-zA-Z])|\\simeq(?![a-zA-Z])|\\propto(?![a-zA-Z])|\\leq?(?![a-zA-Z])|\\geq?(?![a-zA-Z])|\\leqslant|\\geqslant|<|>|\\neq(?![a-zA-Z])|\\ne(?![a-zA-Z]))")
 
 
@@ -216,6 +216,10 @@ def _inline_rows(lay, used: set[int], lines: _Lines, letters: frozenset, allowan
             continue
         role = context.inline_role(lay.masked, block.start, block.end, block.body)
         if role == "skip" or allowance.left <= 0:
+            continue
+        if role == "assume":   # "Assume $x > 0$", "逻辑回归假设 $\ln\frac{p}{1-p} = wx + b$": a premise
+            line, col = lines.at(block.body_start)
+            out.append((block.start, Declaration("premise", " ".join(block.body.split()).rstrip(".,;"), line, col)))
             continue
         para = lay.masked[max(0, block.start - 240):block.start]
         para = para[para.rfind("\n\n") + 1:]   # the case of an inline claim is stated in its paragraph
@@ -650,11 +654,21 @@ def _plain_row(text: str, offset: int, lines: _Lines, last: Side | None, letters
     equations: list[tuple[int, str]] = []
     bare: list[tuple[int, str]] = []     # "i = j" alone: a condition only beside an equation
     problems: list[str] = []
+    alternatives: list[int] = []   # where a bare \text{or} stands between two equations
     for a, b in _split_top(text, _SEPS, parens=True):
         seg = text[a:b]
         if not seg.strip():
             continue
         if "\x01" in seg:   # prose: only conditions are read from it
+            om = _OR_HEAD_RE.match(seg)
+            if om and "\x01" not in seg[om.end():] and not re.fullmatch(
+                    r"\s*(?:" + _COND_IN_TEXT_RE.pattern + "|" + _ORDER_COND_RE.pattern + r")\s*[.,;]?\s*", seg[om.end():]):
+                # A = B \text{ or } = C: the rest of the segment is an equation (not a condition: if i = j or i = 1)
+                alternatives.append(a)
+                rest = re.sub(r"^(?:\s|\\[,;:! ])+", lambda m: " " * len(m.group(0)), seg[om.end():])
+                if _RELATION_RE.search(_strip_braced(rest)):
+                    equations.append((a + om.end(), rest))
+                continue
             _prose_conditions(seg, conditions, problems)
             continue
         cm = _COND_RE.match(seg)
@@ -692,14 +706,26 @@ def _plain_row(text: str, offset: int, lines: _Lines, last: Side | None, letters
     pairs = tuple((c[0], c[2]) for c in conditions)
     ops = tuple(c[1] for c in conditions)
     for a, seg in equations:
+        alternative = bool(rows) and any(rows[-1].sides[-1].offset - offset < o < a for o in alternatives)
+        if alternative and len(rows[-1].sides) >= 2 and re.match(r"\s*(?:\\[,;:! ]\s*)*=", seg):
+            branch_anchor = rows[-1].sides[-2]   # A = B \text{ or } = C: the second branch is A = C
         row = _chain(seg, offset + a, lines, last, pairs, ops, branch_anchor)
         if row is not None:
             if problems:
                 row = dataclasses.replace(row, problem=problems[0])
+            if alternative:   # each branch alone is not what the text claims
+                why = _ALTERNATIVE if not conditions else _BRANCH_CONDITIONS
+                rows[-1] = dataclasses.replace(rows[-1], problem=rows[-1].problem or why)
+                row = dataclasses.replace(row, problem=row.problem or why)
             rows.append(row)
             last = row.sides[-1] if not row.note else last
             branch_anchor = None
     return rows
+
+
+_OR_HEAD_RE = re.compile(r"\s*\x01[a-zA-Z]*\s*\{\s*(?:or|或者?)\s*\}", re.I)
+_BRANCH_CONDITIONS = "cannot read which condition goes with which branch (branches joined by 'or')"
+_ALTERNATIVE = "one of two alternatives joined by 'or' (each alone is not what the text claims; derive judges them one at a time)"
 
 
 def _prose_conditions(seg: str, conditions: list, problems: list) -> None:

@@ -390,11 +390,6 @@ CLAIMS = [
 # Claims that give a false verdict on main when this table was written (issue 17 fixes flip them).
 FALSE_TODAY: dict[str, str] = {  # by claim id (kind and a hash of the text)
     "prose-definition-87ca62": "issue 17: '$c$ denotes $e^{2}$' not read",
-    "or-branch-b43dd0": "issue 17: '|x| = x or |x| = -x': each branch judged alone (|x| is read now)",
-    "or-branch-c61010": "issue 17: 'A or B' judged as one equation",
-    "assumption-1b3f0f": "issue 17: 'Assume $x > 0$.' in prose not read as an assumption",
-    "assumption-a1d360": "issue 17: '假设 $x > 0$' not read as an assumption",
-    "assumption-6da9db": "issue 17: the model '逻辑回归假设 ln p/(1-p) = wx + b' not read as a premise",
 }
 
 
