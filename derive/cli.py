@@ -222,9 +222,23 @@ def cmd_describe(args) -> int:
     lines += ["", "Parameters (--param KEY=VALUE):" if r.params else "Parameters: none"]
     lines += [f"  {p.name} (default {p.default}): {p.help}" for p in r.params]
     lines.append(f"Target for --values: {r.target}")
-    lines.append("Works for a concrete K (-K 3) and for a general K (-K K).")
+    lines.append(_sizes_line(r))
     write_stdout("\n".join(lines) + "\n")
     return 0
+
+
+def _sizes_line(r) -> str:
+    """The sizes a recipe takes, as its own build says (a two-class recipe refuses -K 3 at once)."""
+    from .errors import DeriveError
+    from .notation import Notation
+
+    try:
+        r.build(3, Notation(), {p.name: p.default for p in r.params})
+    except UsageError:
+        return "Works for two classes only: -K 2 (a name such as -K K gives the same two-class document)."
+    except (DeriveError, TypeError, ValueError):
+        pass
+    return "Works for a concrete K (-K 3) and for a general K (-K K)."
 
 
 def _pairs(items: list[str], option: str) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Breaking a printed formula over lines without changing what it says: pieces of its own LaTeX.
 
 The pieces are cut from the one printed string, never printed again from parts: joined, with the
-inserted \\Bigl( \\Bigr) read back as the \\left( \\right) they replace and the \\Bigl[ \\Bigr] that
+inserted \\biggl( \\biggr) read back as the \\left( \\right) they replace and the \\biggl[ \\biggr] that
 mark a sum's scope dropped, they are that string token for token (`same` checks it, and a break
 that fails the check is not made: a line too wide is a typographic fault, a wrong one is a false
 equation). Breaks are made, in this order of preference, before a + or - of the top level; inside
@@ -19,8 +19,8 @@ from .width import width
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\s+|.", re.S)
 _SUM_HEAD = re.compile(r"^((?:\\sum|\\prod)_\{[^{}]*\}\^\{[^{}]*\}\s*)+")
-_OPENERS = {r"\left", r"\Bigl", r"\bigl"}
-_CLOSERS = {r"\right", r"\Bigr", r"\bigr"}
+_OPENERS = {r"\left", r"\Bigl", r"\bigl", r"\biggl"}
+_CLOSERS = {r"\right", r"\Bigr", r"\bigr", r"\biggr"}
 GROUP = 15     # points an opened bracket and its indentation take
 
 
@@ -105,7 +105,7 @@ def _break_term(term: str, room: float) -> list[str]:
         head, middle, tail = "".join(tokens[:n]), "".join(tokens[n + 2:close]), "".join(tokens[close + 2:])
         parts = _split(middle, room - GROUP)
         if len(parts) > 1:
-            return [f"{head}\\Bigl{opener}{parts[0]}", *parts[1:-1], f"{parts[-1]}\\Bigr{closer}{tail}".rstrip()]
+            return [f"{head}\\biggl{opener}{parts[0]}", *parts[1:-1], f"{parts[-1]}\\biggr{closer}{tail}".rstrip()]
     return _factors(term, room)
 
 
@@ -140,15 +140,15 @@ def _factors(term: str, room: float) -> list[str]:
     if len(lines) < 2:
         return [term]
     if head:
-        return [f"{head.rstrip()} \\Bigl[{lines[0]}", *lines[1:-1], f"{lines[-1]}\\Bigr]"]
+        return [f"{head.rstrip()} \\biggl[{lines[0]}", *lines[1:-1], f"{lines[-1]}\\biggr]"]
     return lines
 
 
 def same(pieces: list[str], tex: str) -> bool:
     """Whether the pieces, joined, are the formula (sizes of delimiters and scope brackets aside)."""
     joined = " ".join(str(p) for p in pieces)
-    joined = joined.replace(r"\Bigl[", "").replace(r"\Bigr]", "")
-    joined = joined.replace(r"\Bigl(", r"\left(").replace(r"\Bigr)", r"\right)")
+    joined = joined.replace(r"\biggl[", "").replace(r"\biggr]", "")
+    joined = joined.replace(r"\biggl(", r"\left(").replace(r"\biggr)", r"\right)")
     squash = lambda s: re.sub(r"\s+", "", s)  # noqa: E731
     return squash(joined) == squash(tex)
 

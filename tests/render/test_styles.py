@@ -191,3 +191,11 @@ def test_label_option(tmp_path):
     bad = run_cli("grad", r"L = -\sum_i y_i \log a_i", "--define", r"a_i = \frac{e^{z_i}}{\sum_k e^{z_k}}",
                   "-f", "latex-fragment", "--label", "eq:{x}", "-o", str(out))
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--label" in bad.stderr
+
+
+def test_describe_offers_only_the_sizes_a_recipe_takes():
+    two = run_cli("describe", "sigmoid-cross-entropy")
+    assert two.returncode == 0 and "-K 3" not in two.stdout and "-K 2" in two.stdout
+    refused = run_cli("render", "sigmoid-cross-entropy", "-K", "3", "-o", "-")
+    assert refused.returncode == 2                                   # what describe no longer offers
+    assert "-K 3" in run_cli("describe", "softmax-cross-entropy").stdout
