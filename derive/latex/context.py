@@ -57,9 +57,8 @@ def display_role(before: str) -> str:
     clause = tail[cut[-1]:] if cut else tail
     if re.search(r"[.。!?！？]$", clause):
         return ""
-    cue = None
-    for cue in _CUES[1][1].finditer(clause):
-        pass
+    cues = list(_CUES[1][1].finditer(clause))
+    cue = cues[-1] if cues else None
     # "We model the log-odds as" leads into the display; "假设 $x > 0$，" states its premise inline
     return "assume" if cue is not None and not re.search(r"\$|\\\(", clause[cue.end():]) else ""
 

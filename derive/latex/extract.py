@@ -702,7 +702,7 @@ def _plain_row(text: str, offset: int, lines: _Lines, last: Side | None, letters
             equations.append((a, seg))
     if not equations and bare and branch_anchor is None and not cases_head and len(bare) == len(conditions):
         equations, conditions = bare[:1], []
-    rows = []
+    rows: list[Row] = []
     pairs = tuple((c[0], c[2]) for c in conditions)
     ops = tuple(c[1] for c in conditions)
     for a, seg in equations:
