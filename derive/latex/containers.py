@@ -50,6 +50,7 @@ class Layout:
     declarations: tuple[tuple[str, int], ...]
     blocks: tuple[Block, ...]
     fmt: str   # "tex" or "md": how rows are read and marks are written
+    unclosed: tuple[int, ...] = ()   # offsets of Markdown $$ whose display would cross a blank line
 
 
 def _blank(s: str) -> str:
@@ -72,10 +73,12 @@ def mask_spans(text: str, spans) -> str:
     return "".join(out)
 
 
-def closed_spans(text: str, opener: re.Pattern, closer_of) -> list[tuple[re.Match, int, int]]:
+def closed_spans(text: str, opener: re.Pattern, closer_of, refused: list[int] | None = None) -> list[tuple[re.Match, int, int]]:
     """(opening match, content end, span end) of every opener closed by the first closer after it.
 
-    Linear: a closer that is missing after one position is missing after every later one too."""
+    Linear: a closer that is missing after one position is missing after every later one too. With
+    `refused`, a Markdown $$ whose display would cross a blank line is not closed there: its offset is
+    put in `refused` and its would-be closer opens the next display."""
     out: list[tuple[re.Match, int, int]] = []
     pos, missing = 0, set()
     while True:
@@ -88,8 +91,29 @@ def closed_spans(text: str, opener: re.Pattern, closer_of) -> list[tuple[re.Matc
             missing.add(closer)
             pos = m.end()
             continue
+        if refused is not None and m.group(0) == "$$" and not _md_display_closes(text, m.start(), at):
+            refused.append(m.start())
+            pos = m.end()
+            continue
         out.append((m, at, at + len(closer)))
         pos = at + len(closer)
+
+
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+
+
+def _alone_on_line(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return not text[line_start:start].strip() and not text[end:len(text) if line_end < 0 else line_end].strip()
+
+
+def _md_display_closes(text: str, start: int, closer_at: int) -> bool:
+    """A $$ display holds no blank line (Markdown ends the paragraph there, and the math with it),
+    except a math block whose $$ lines stand alone (Typora, Obsidian, markdown-it-texmath write them so)."""
+    if not _BLANK_LINE_RE.search(text, start + 2, closer_at):
+        return True
+    return _alone_on_line(text, start, start + 2) and _alone_on_line(text, closer_at, closer_at + 2)
 
 
 def _closer(m: re.Match) -> str:
@@ -125,9 +149,9 @@ def _inline(masked: str) -> list[Block]:
     return sorted(out, key=lambda b: b.start)
 
 
-def _displays(masked: str, opener: re.Pattern) -> list[Block]:
+def _displays(masked: str, opener: re.Pattern, refused: list[int] | None = None) -> list[Block]:
     out = []
-    for m, c, e in closed_spans(masked, opener, _closer):
+    for m, c, e in closed_spans(masked, opener, _closer, refused):
         body = masked[m.end():c]
         if m.group(0).startswith("\\begin{multline"):   # its \\ breaks one equation over lines
             body = body.replace("\\\\", "  ")
@@ -145,15 +169,16 @@ def _markdown(text: str) -> Layout:
         if d and d.end() <= content_end:
             decls.append((code[d.end():content_end], d.end()))
     masked = mask_spans(code, [(m.start(), e) for m, _, e in comments])
-    displays = _displays(masked, _MD_OPEN_RE)
-    return _assemble(text, masked, decls, displays + fenced, "md")
+    refused: list[int] = []
+    displays = _displays(masked, _MD_OPEN_RE, refused)
+    return _assemble(text, masked, decls, displays + fenced, "md", refused)
 
 
-def _assemble(text: str, masked: str, decls, displays: list[Block], fmt: str) -> Layout:
+def _assemble(text: str, masked: str, decls, displays: list[Block], fmt: str, unclosed=()) -> Layout:
     displays.sort(key=lambda b: b.start)
     prose = mask_spans(masked, [(b.start, b.end) for b in displays])
     blocks = sorted(displays + _inline(prose), key=lambda b: b.start)
-    return Layout(text, masked, tuple(decls), tuple(blocks), fmt)
+    return Layout(text, masked, tuple(decls), tuple(blocks), fmt, tuple(unclosed))
 
 
 def _latex(text: str) -> Layout:

@@ -175,6 +175,11 @@ def extract(text: str, fmt: str, max_claims: int = MAX_CLAIMS) -> Document:
             rows.append((row.sides[1].offset if row.carried else row.sides[0].offset, row))
             if row.sides:
                 last = row.sides[-1] if not row.note else None
+    for off in lay.unclosed:   # nothing after an unclosed $$ is taken for math up to the blank line: say so
+        line, col = lines.at(off)
+        rows.append((off, Unread(line, col, " ".join(text[off:off + 60].split("\n", 1)[0].split()),
+                                 "cannot read: this $$ is not closed before the blank line after it "
+                                 "(a $$ … $$ display holds no blank line)", off)))
     if not allowance.cut:
         used |= _prose_declarations(masked[prev_end:], prev_end, lines, items, tail=True)
         rows.extend(_inline_rows(lay, used, lines, letters, allowance))

@@ -81,3 +81,21 @@ def test_long_rows_and_too_many_claims_are_reported_not_read():
     row, cut = doc.items
     assert len(row.sides) == 51 and isinstance(cut, Unread) and cut.cut
     assert "lines 2 to 13" in cut.reason
+
+
+def test_a_dollar_display_does_not_cross_a_blank_line():
+    # "$$ a = b" left open: Markdown ends the paragraph (and the math) at the blank line, so the next $$
+    # opens a display of its own instead of closing one that swallows the prose
+    text = "Intro $$ a = b\n\nSome prose here.\n\n$$\nx + x = 2x\n$$\n"
+    items = extract(text, "md").items
+    assert isinstance(items[0], Unread) and items[0].line == 1 and "not closed" in items[0].reason
+    assert [s.text for s in items[1].sides] == ["x + x", "2x"] and items[1].sides[0].line == 6
+    assert len(items) == 2
+
+
+def test_a_math_block_on_its_own_lines_may_hold_a_blank_line():
+    # Typora and Obsidian write $$ alone on its line and allow blank lines inside the block
+    text = "Text\n\n$$\na_i = b_i\n\n= b_i\n$$\n"
+    items = extract(text, "md").items
+    assert len(items) == 1 and isinstance(items[0], Row)
+    assert [s.text for s in items[0].sides] == ["a_i", "b_i", "b_i"] and items[0].sides[0].line == 4
